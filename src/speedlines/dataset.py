@@ -1,0 +1,81 @@
+"""Data sets on disk: ``image/N.png`` + ``label/N.png`` (0 = speedline), the layout of the
+research's seed data and of ``speedlines generate`` (which adds ``meta/N.json``)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from speedlines.errors import InputError
+from speedlines.image_io import IMAGE_SUFFIXES, load_image, load_mask
+
+
+@dataclass
+class Item:
+    id: str
+    image: np.ndarray  # (H, W, 3) uint8 RGB
+    mask: np.ndarray  # (H, W) bool, True = speedline
+    meta: dict | None  # generator metadata, None for foreign data sets
+
+    @property
+    def case(self) -> str:
+        """simple, combined or chart ("unknown" without metadata)."""
+        if not self.meta:
+            return "unknown"
+        return "chart" if self.meta.get("style") == "chart" else self.meta.get("case", "unknown")
+
+
+def _sort_key(stem: str):
+    return (0, int(stem), "") if stem.isdigit() else (1, 0, stem)
+
+
+def _index(folder: Path) -> dict[str, Path]:
+    return {
+        p.stem: p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
+    }
+
+
+class SpeedlineDataset:
+    """Read-only, indexable view of a data set folder; items sorted by numeric id."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        image_dir, label_dir = self.root / "image", self.root / "label"
+        if not image_dir.is_dir() or not label_dir.is_dir():
+            raise InputError(f"{self.root}: not a data set (needs image/ and label/ folders)")
+        images, labels = _index(image_dir), _index(label_dir)
+        ids = sorted(set(images) & set(labels), key=_sort_key)
+        if not ids:
+            raise InputError(f"{self.root}: no image/label pairs found")
+        unpaired = sorted(set(images) ^ set(labels))
+        if unpaired:
+            raise InputError(
+                f"{self.root}: {len(unpaired)} file(s) without a partner, e.g. {unpaired[0]}"
+            )
+        self.ids = ids
+        self._images, self._labels = images, labels
+        manifest = self.root / "manifest.json"
+        self.manifest = json.loads(manifest.read_text()) if manifest.is_file() else None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i: int) -> Item:
+        key = self.ids[i]
+        image = load_image(self._images[key])
+        mask = load_mask(self._labels[key], speedline_value=0)
+        if mask.shape != image.shape[:2]:
+            raise InputError(f"{self.root}: image and label {key} differ in size")
+        meta_path = self.root / "meta" / f"{key}.json"
+        meta = json.loads(meta_path.read_text()) if meta_path.is_file() else None
+        return Item(key, image, mask, meta)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]

@@ -1,0 +1,1 @@
+"""Synthetic compressor-map images with exact speedline labels."""

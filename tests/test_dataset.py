@@ -1,0 +1,37 @@
+import cv2
+import numpy as np
+import pytest
+
+from speedlines.dataset import SpeedlineDataset
+from speedlines.errors import InputError
+
+
+def _pair(root, name, size=(64, 32)):
+    (root / "image").mkdir(parents=True, exist_ok=True)
+    (root / "label").mkdir(parents=True, exist_ok=True)
+    img = np.full((size[1], size[0], 3), 255, np.uint8)
+    label = np.full((size[1], size[0]), 255, np.uint8)
+    label[10, 5:40] = 0
+    img[10, 5:40] = 0
+    cv2.imwrite(str(root / "image" / f"{name}.png"), img)
+    cv2.imwrite(str(root / "label" / f"{name}.png"), label)
+
+
+def test_reads_the_research_layout_without_metadata(tmp_path):
+    for name in ("10", "2", "1"):
+        _pair(tmp_path, name)
+    ds = SpeedlineDataset(tmp_path)
+    assert ds.ids == ["1", "2", "10"], "numeric order, as the research's N.png files"
+    item = ds[0]
+    assert item.meta is None and item.case == "unknown"
+    assert item.mask.sum() == 35 and item.mask[10, 5]
+    assert item.image.shape == (32, 64, 3)
+
+
+def test_errors(tmp_path):
+    with pytest.raises(InputError, match="image/ and label/"):
+        SpeedlineDataset(tmp_path)
+    _pair(tmp_path, "1")
+    (tmp_path / "image" / "2.png").write_bytes((tmp_path / "image" / "1.png").read_bytes())
+    with pytest.raises(InputError, match="without a partner"):
+        SpeedlineDataset(tmp_path)
