@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.path import Path as MplPath
 from matplotlib.ticker import AutoMinorLocator, MaxNLocator, NullFormatter, ScalarFormatter
 
 from speedlines.synth import appearance
@@ -87,7 +88,8 @@ def _style_axes(ax, look: dict, chart: dict | None) -> None:
         )
         if grid["minor"]:
             ax.xaxis.set_minor_locator(AutoMinorLocator())
-            ax.yaxis.set_minor_locator(AutoMinorLocator())
+            if ax.get_yscale() != "log":  # log axes have their own minor ticks
+                ax.yaxis.set_minor_locator(AutoMinorLocator())
             ax.grid(
                 True,
                 which="minor",
@@ -106,6 +108,8 @@ def _style_axes(ax, look: dict, chart: dict | None) -> None:
 def _speed_text(v: float, unit: str, fmt: str) -> str:
     if unit == "%":
         return f"{v:g} %" if "rpm" in fmt else f"{v:g}%"
+    if "{k" in fmt and v % 500:
+        fmt = "{v:.0f} rpm"  # "144956 rpm", never "144.956k rpm"
     return fmt.format(v=v, k=v / 1000)
 
 
@@ -250,6 +254,19 @@ def render(
         x0, x1 = xlim
         gx, gy = np.meshgrid(np.linspace(x0, x1, 160), np.linspace(*ylim, 160))
         eta = cmap.efficiency(gx / flow_factor, gy)
+        # Islands live inside the map: bounded by surge, top speedline, choke and lowest line.
+        region = MplPath(
+            np.vstack(
+                [
+                    data_lines[0],
+                    [ln[-1] for ln in data_lines[1:]],
+                    data_lines[-1][::-1],
+                    [ln[0] for ln in data_lines[-2:0:-1]],
+                ]
+            )
+        )
+        inside = region.contains_points(np.column_stack([gx.ravel(), gy.ravel()]))
+        eta = np.where(inside.reshape(gx.shape), eta, np.nan)
         peak = cmap.params["efficiency"]["peak"]
         steps = np.sort(
             rng.choice(
@@ -263,9 +280,10 @@ def render(
             gx, gy, eta, levels=levels, colors=[ex["color"]], linewidths=_pt(ex["width"]), zorder=2
         )
         if chart and rng.random() < 0.6:
+            percent = rng.random() < 0.5  # drawn once: the label count is matplotlib's choice
             ax.clabel(
                 cs,
-                fmt=lambda v: f"{v:.2f}" if rng.random() < 0.5 else f"{v * 100:.0f}%",
+                fmt=lambda v: f"{v * 100:.0f}%" if percent else f"{v:.2f}",
                 fontsize=_pt(chart["font_px"] * 0.6),
             )
     markers = bool(chart) and rng.random() < 0.3
