@@ -64,7 +64,7 @@ WATERMARKS = [
 ]
 
 
-def _grey(level: float) -> tuple[float, float, float]:
+def grey(level: float) -> tuple[float, float, float]:
     return (level, level, level)
 
 
@@ -84,13 +84,13 @@ def sample_lines(rng: np.random.Generator, n_lines: int, style: str, width_px: i
     hard_faint = rng.random() < 0.2  # speedlines as thin and light as the grid
     if hard_faint:
         level = rng.uniform(0.35, 0.65)
-        colors = [_grey(level)] * n_lines
+        colors = [grey(level)] * n_lines
         width = rng.uniform(0.8, 1.3)
     else:
         if scheme == "mono":
-            base = _grey(rng.uniform(0.0, 0.25))
+            base = grey(rng.uniform(0.0, 0.25))
         elif scheme == "grey":
-            base = _grey(rng.uniform(0.2, 0.5))
+            base = grey(rng.uniform(0.2, 0.5))
         else:
             base = PALETTE[int(rng.integers(len(PALETTE)))]
         colors = [base] * n_lines
@@ -102,7 +102,7 @@ def sample_lines(rng: np.random.Generator, n_lines: int, style: str, width_px: i
     grid_level = rng.uniform(0.55, 0.9) if not hard_faint else rng.uniform(0.5, 0.8)
     grid = {
         "show": bool(rng.random() < 0.93),
-        "color": _tint(rng, _grey(grid_level), 0.04 if rng.random() < 0.8 else 0.15),
+        "color": _tint(rng, grey(grid_level), 0.04 if rng.random() < 0.8 else 0.15),
         "width": float(rng.uniform(0.5, 1.6) * max(1.0, size_factor * 0.7)),
         "style": str(rng.choice(["-", "--", ":"], p=[0.7, 0.18, 0.12])),
         "xbins": int(rng.integers(4, 14)),
@@ -111,7 +111,7 @@ def sample_lines(rng: np.random.Generator, n_lines: int, style: str, width_px: i
     }
     # Crossing lines: a good share drawn exactly like the speedlines, where only shape tells.
     same = rng.random() < 0.45
-    extra_color = colors[0] if same or rng.random() < 0.4 else _grey(rng.uniform(0.0, 0.6))
+    extra_color = colors[0] if same or rng.random() < 0.4 else grey(rng.uniform(0.0, 0.6))
     extra = {
         "same_as_speedlines": bool(same),
         "color": [float(c) for c in extra_color],
@@ -133,7 +133,7 @@ def sample_lines(rng: np.random.Generator, n_lines: int, style: str, width_px: i
     }
 
 
-def sample_chart(rng: np.random.Generator, width: int, height: int, n_lines: int) -> dict:
+def sample_chart(rng: np.random.Generator, width: int, height: int) -> dict:
     """Chart furniture: margins, titles, tick fonts, speed labels, legend, watermark, markers."""
     font_px = float(np.clip(min(width, height) * rng.uniform(0.016, 0.03), 8, 60))
     flow_unit = str(rng.choice(list(FLOW_UNITS), p=[0.5, 0.25, 0.1, 0.1, 0.05]))

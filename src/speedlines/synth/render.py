@@ -148,7 +148,7 @@ def _chart_furniture(fig, ax, cmap, look, chart, flow_factor, rng, width, height
             va="center",
             rotation=rng.uniform(-40, 40),
             size=_pt(min(width, height) * 0.08),
-            color=appearance._grey(rng.uniform(0.3, 0.7)),
+            color=appearance.grey(rng.uniform(0.3, 0.7)),
             alpha=rng.uniform(0.08, 0.25),
             family=chart["font"],
             weight="bold",
@@ -188,6 +188,98 @@ def _chart_furniture(fig, ax, cmap, look, chart, flow_factor, rng, width, height
             )
 
 
+def _islands(ax, cmap, data_lines, xlim, ylim, flow_factor, ex, chart, rng) -> None:
+    """Efficiency islands: level sets of the map's efficiency, clipped to the map region."""
+    x0, x1 = xlim
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 160), np.linspace(*ylim, 160))
+    eta = cmap.efficiency(gx / flow_factor, gy)
+    # Islands live inside the map: bounded by surge, top speedline, choke and lowest line.
+    region = MplPath(
+        np.vstack(
+            [
+                data_lines[0],
+                [ln[-1] for ln in data_lines[1:]],
+                data_lines[-1][::-1],
+                [ln[0] for ln in data_lines[-2:0:-1]],
+            ]
+        )
+    )
+    inside = region.contains_points(np.column_stack([gx.ravel(), gy.ravel()]))
+    eta = np.where(inside.reshape(gx.shape), eta, np.nan)
+    peak = cmap.params["efficiency"]["peak"]
+    steps = np.sort(
+        rng.choice(
+            [0.005, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15],
+            size=int(rng.integers(3, 8)),
+            replace=False,
+        )
+    )
+    levels = np.sort(peak - steps)
+    cs = ax.contour(
+        gx, gy, eta, levels=levels, colors=[ex["color"]], linewidths=_pt(ex["width"]), zorder=2
+    )
+    if chart and rng.random() < 0.6:
+        percent = rng.random() < 0.5  # drawn once: the label count is matplotlib's choice
+        ax.clabel(
+            cs,
+            fmt=lambda v: f"{v * 100:.0f}%" if percent else f"{v:.2f}",
+            fontsize=_pt(chart["font_px"] * 0.6),
+        )
+
+
+def _grid_pixels(ax, grid: dict, xlim, ylim, log_y: bool, height: int) -> dict:
+    """Pixel positions of the drawn grid lines: columns for x, rows for y."""
+    grid_px = {"x": [], "y": []}
+    if grid["show"]:
+        minor = grid["minor"]
+        xs = [t for t in ax.get_xticks(minor=False) if xlim[0] <= t <= xlim[1]]
+        ys = [t for t in ax.get_yticks(minor=False) if ylim[0] <= t <= ylim[1]]
+        if minor:
+            xs += [t for t in ax.get_xticks(minor=True) if xlim[0] <= t <= xlim[1]]
+            ys += [t for t in ax.get_yticks(minor=True) if ylim[0] <= t <= ylim[1]]
+        ymid, xmid = np.sqrt(ylim[0] * ylim[1]) if log_y else np.mean(ylim), np.mean(xlim)
+        grid_px["x"] = (
+            sorted(_to_pixels(ax, np.array([[x, ymid] for x in xs]), height)[:, 0].tolist())
+            if xs
+            else []
+        )
+        grid_px["y"] = (
+            sorted(_to_pixels(ax, np.array([[xmid, y] for y in ys]), height)[:, 1].tolist())
+            if ys
+            else []
+        )
+    return grid_px
+
+
+def _calibration(ax, xlim, ylim, log_y: bool, units: str, height: int) -> dict:
+    """The calibration JSON of the axes: reference points at the axis limits."""
+    ref_x = np.array([[xlim[0], ylim[0]], [xlim[1], ylim[0]]])
+    ref_y = np.array([[xlim[0], ylim[0]], [xlim[0], ylim[1]]])
+    px_x, px_y = _to_pixels(ax, ref_x, height), _to_pixels(ax, ref_y, height)
+    bbox = ax.get_window_extent()
+    plot_area = [
+        round(bbox.x0),
+        round(height - bbox.y1),
+        round(bbox.x1) - 1,
+        round(height - bbox.y0) - 1,
+    ]
+    calibration = {
+        "x": {
+            "pixel": [float(px_x[0, 0]), float(px_x[1, 0])],
+            "value": [float(xlim[0]), float(xlim[1])],
+            "scale": "linear",
+        },
+        "y": {
+            "pixel": [float(px_y[0, 1]), float(px_y[1, 1])],
+            "value": [float(ylim[0]), float(ylim[1])],
+            "scale": "log" if log_y else "linear",
+        },
+        "units": {"x": units, "y": "-"},
+        "plot_area": [max(0, v) for v in plot_area],
+    }
+    return calibration
+
+
 def render(
     cmap: CompressorMap,
     extras: list[Extra],
@@ -199,9 +291,7 @@ def render(
 ) -> Rendered:
     """Draw ``cmap`` (plus ``extras``) as a plot-area crop or a full chart of width x height."""
     look = appearance.sample_lines(rng, len(cmap.lines), style, width)
-    chart = (
-        appearance.sample_chart(rng, width, height, len(cmap.lines)) if style == "chart" else None
-    )
+    chart = appearance.sample_chart(rng, width, height) if style == "chart" else None
     flow_factor = appearance.FLOW_UNITS[chart["flow_unit"]] if chart else 1.0
     xlim, ylim = axis_limits(cmap, rng, chart)
     xlim = (xlim[0] * flow_factor, xlim[1] * flow_factor)
@@ -251,41 +341,7 @@ def render(
         extras_pixels.append((e.kind, pts))
     islands = case == "combined" and rng.random() < (0.6 if chart else 0.35)
     if islands:
-        x0, x1 = xlim
-        gx, gy = np.meshgrid(np.linspace(x0, x1, 160), np.linspace(*ylim, 160))
-        eta = cmap.efficiency(gx / flow_factor, gy)
-        # Islands live inside the map: bounded by surge, top speedline, choke and lowest line.
-        region = MplPath(
-            np.vstack(
-                [
-                    data_lines[0],
-                    [ln[-1] for ln in data_lines[1:]],
-                    data_lines[-1][::-1],
-                    [ln[0] for ln in data_lines[-2:0:-1]],
-                ]
-            )
-        )
-        inside = region.contains_points(np.column_stack([gx.ravel(), gy.ravel()]))
-        eta = np.where(inside.reshape(gx.shape), eta, np.nan)
-        peak = cmap.params["efficiency"]["peak"]
-        steps = np.sort(
-            rng.choice(
-                [0.005, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15],
-                size=int(rng.integers(3, 8)),
-                replace=False,
-            )
-        )
-        levels = np.sort(peak - steps)
-        cs = ax.contour(
-            gx, gy, eta, levels=levels, colors=[ex["color"]], linewidths=_pt(ex["width"]), zorder=2
-        )
-        if chart and rng.random() < 0.6:
-            percent = rng.random() < 0.5  # drawn once: the label count is matplotlib's choice
-            ax.clabel(
-                cs,
-                fmt=lambda v: f"{v * 100:.0f}%" if percent else f"{v:.2f}",
-                fontsize=_pt(chart["font_px"] * 0.6),
-            )
+        _islands(ax, cmap, data_lines, xlim, ylim, flow_factor, ex, chart, rng)
     markers = bool(chart) and rng.random() < 0.3
     if markers:
         mk = str(rng.choice(["o", "s", "^", "D", "x"]))
@@ -327,50 +383,10 @@ def render(
     coverage = 1.0 - _to_array(lcanvas)[..., 0].astype(np.float32) / 255.0
 
     pixels = [_to_pixels(ax, ln, height) for ln in data_lines]
-    grid_px = {"x": [], "y": []}
-    if look["grid"]["show"]:
-        minor = look["grid"]["minor"]
-        xs = [t for t in ax.get_xticks(minor=False) if xlim[0] <= t <= xlim[1]]
-        ys = [t for t in ax.get_yticks(minor=False) if ylim[0] <= t <= ylim[1]]
-        if minor:
-            xs += [t for t in ax.get_xticks(minor=True) if xlim[0] <= t <= xlim[1]]
-            ys += [t for t in ax.get_yticks(minor=True) if ylim[0] <= t <= ylim[1]]
-        ymid, xmid = np.sqrt(ylim[0] * ylim[1]) if log_y else np.mean(ylim), np.mean(xlim)
-        grid_px["x"] = (
-            sorted(_to_pixels(ax, np.array([[x, ymid] for x in xs]), height)[:, 0].tolist())
-            if xs
-            else []
-        )
-        grid_px["y"] = (
-            sorted(_to_pixels(ax, np.array([[xmid, y] for y in ys]), height)[:, 1].tolist())
-            if ys
-            else []
-        )
+    grid_px = _grid_pixels(ax, look["grid"], xlim, ylim, log_y, height)
     extras_px = [(k, _to_pixels(ax, p, height)) for k, p in extras_pixels]
-    ref_x = np.array([[xlim[0], ylim[0]], [xlim[1], ylim[0]]])
-    ref_y = np.array([[xlim[0], ylim[0]], [xlim[0], ylim[1]]])
-    px_x, px_y = _to_pixels(ax, ref_x, height), _to_pixels(ax, ref_y, height)
-    bbox = ax.get_window_extent()
-    plot_area = [
-        round(bbox.x0),
-        round(height - bbox.y1),
-        round(bbox.x1) - 1,
-        round(height - bbox.y0) - 1,
-    ]
-    calibration = {
-        "x": {
-            "pixel": [float(px_x[0, 0]), float(px_x[1, 0])],
-            "value": [float(xlim[0]), float(xlim[1])],
-            "scale": "linear",
-        },
-        "y": {
-            "pixel": [float(px_y[0, 1]), float(px_y[1, 1])],
-            "value": [float(ylim[0]), float(ylim[1])],
-            "scale": "log" if log_y else "linear",
-        },
-        "units": {"x": chart["flow_unit"] if chart else "kg/s", "y": "-"},
-        "plot_area": [max(0, v) for v in plot_area],
-    }
+    units = chart["flow_unit"] if chart else "kg/s"
+    calibration = _calibration(ax, xlim, ylim, log_y, units, height)
     info = {
         "appearance": look,
         "chart": chart,
