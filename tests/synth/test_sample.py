@@ -101,13 +101,14 @@ def test_meta_polylines_map_back_onto_the_label_through_the_calibration(style):
 
 
 @pytest.mark.parametrize("style", ["crop", "chart"])
-def test_warped_and_degraded_samples_keep_exact_pixel_polylines(style):
+@pytest.mark.parametrize("kind", ["scan_warp", "downscale"])
+def test_warped_and_downscaled_samples_keep_exact_pixel_polylines(style, kind):
     for i in range(0, 300):
         s = generate_sample(11, i, style, "mixed")
-        if s.meta["warped"]:
+        if kind in {d["name"] for d in s.meta["degradations"]}:
             break
     else:
-        pytest.fail("no warped sample")
+        pytest.fail(f"no {kind} sample")
     for line in s.meta["speedlines"]:
         assert _on_label(s.label, np.array(line["pixels"])).mean() > 0.97
     # The two-point calibration stays close to the truth under a <= 2 degree scan warp.
