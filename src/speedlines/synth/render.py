@@ -229,26 +229,20 @@ def _islands(ax, cmap, data_lines, xlim, ylim, flow_factor, ex, chart, rng) -> N
 
 def _grid_pixels(ax, grid: dict, xlim, ylim, log_y: bool, height: int) -> dict:
     """Pixel positions of the drawn grid lines: columns for x, rows for y."""
-    grid_px = {"x": [], "y": []}
-    if grid["show"]:
-        minor = grid["minor"]
-        xs = [t for t in ax.get_xticks(minor=False) if xlim[0] <= t <= xlim[1]]
-        ys = [t for t in ax.get_yticks(minor=False) if ylim[0] <= t <= ylim[1]]
-        if minor:
-            xs += [t for t in ax.get_xticks(minor=True) if xlim[0] <= t <= xlim[1]]
-            ys += [t for t in ax.get_yticks(minor=True) if ylim[0] <= t <= ylim[1]]
-        ymid, xmid = np.sqrt(ylim[0] * ylim[1]) if log_y else np.mean(ylim), np.mean(xlim)
-        grid_px["x"] = (
-            sorted(_to_pixels(ax, np.array([[x, ymid] for x in xs]), height)[:, 0].tolist())
-            if xs
-            else []
-        )
-        grid_px["y"] = (
-            sorted(_to_pixels(ax, np.array([[xmid, y] for y in ys]), height)[:, 1].tolist())
-            if ys
-            else []
-        )
-    return grid_px
+    out = {"x": [], "y": []}
+    if not grid["show"]:
+        return out
+    # Each line is located where it crosses the middle of the other axis.
+    mid_y = np.sqrt(ylim[0] * ylim[1]) if log_y else np.mean(ylim)
+    for name, axis, lim, i in (("x", ax.xaxis, xlim, 0), ("y", ax.yaxis, ylim, 1)):
+        kinds = (False, True) if grid["minor"] else (False,)
+        ticks = [
+            t for minor in kinds for t in axis.get_ticklocs(minor=minor) if lim[0] <= t <= lim[1]
+        ]
+        if ticks:
+            pts = np.array([[t, mid_y] if i == 0 else [np.mean(xlim), t] for t in ticks])
+            out[name] = sorted(_to_pixels(ax, pts, height)[:, i].tolist())
+    return out
 
 
 def _calibration(ax, xlim, ylim, log_y: bool, units: str, height: int) -> dict:
