@@ -20,16 +20,16 @@ demo: $(STAMP)
 	@echo "open $(DEMO)/sheet.png (labels in red), data in $(DEMO)/data"
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks docs
-	$(BIN)/ruff format --check src tests benchmarks docs
+	$(BIN)/ruff check src tests benchmarks docs experiments
+	$(BIN)/ruff format --check src tests benchmarks docs experiments
 	$(BIN)/pytest -n 2 -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff check src tests benchmarks docs experiments
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests benchmarks docs
-	$(BIN)/ruff check --fix src tests benchmarks docs
+	$(BIN)/ruff format src tests benchmarks docs experiments
+	$(BIN)/ruff check --fix src tests benchmarks docs experiments
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/generate.py

@@ -1,0 +1,117 @@
+"""Image -> speedline mask with a trained model: preprocessing, resized or tiled inference.
+
+A ``resize`` model sees the whole image squashed to its input size (the research's plot-area
+crops); a ``tile`` model sees native pixels (times its scale) through overlapping tiles whose
+probabilities are blended with a smooth window, so seams do not show and any size works.
+"""
+
+from __future__ import annotations
+
+import os
+
+import cv2
+import numpy as np
+
+from speedlines.model import ModelConfig, load_model
+
+TILE_OVERLAP = 0.25
+
+
+def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize to (width, height), area-averaging when shrinking so thin lines fade, not vanish."""
+    h, w = image.shape[:2]
+    if (w, h) == tuple(size):
+        return image
+    shrink = size[0] < w or size[1] < h
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+
+
+def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize a boolean mask to (width, height) keeping thin lines connected.
+
+    Shrinking k times area-averages a one-pixel line to a coverage of about 1/k, so the
+    threshold falls as 0.5 / k: lines stay whole and about one target pixel wide.
+    """
+    h, w = mask.shape
+    if (w, h) == tuple(size):
+        return mask.astype(bool)
+    shrink = max(w / size[0], h / size[1], 1.0)
+    cover = resize_image(mask.astype(np.float32), size)
+    return cover > 0.5 / shrink
+
+
+def normalize(image: np.ndarray, config: ModelConfig) -> np.ndarray:
+    """uint8 RGB (H, W, 3) -> float32 (3, H, W) with the model's mean and std."""
+    x = image.astype(np.float32) / 255.0
+    x = (x - np.asarray(config.mean, np.float32)) / np.asarray(config.std, np.float32)
+    return np.ascontiguousarray(x.transpose(2, 0, 1))
+
+
+def tile_window(size: int) -> np.ndarray:
+    """Blending weights of one tile: high in the middle, small but non-zero at the border."""
+    ramp = np.minimum(np.arange(size) + 1, np.arange(size)[::-1] + 1) / (size * TILE_OVERLAP)
+    w1 = np.clip(ramp, 0.05, 1.0).astype(np.float32)
+    return np.outer(w1, w1)
+
+
+def tile_origins(length: int, size: int) -> list[int]:
+    """Start offsets covering ``length`` with tiles of ``size`` overlapping by TILE_OVERLAP."""
+    if length <= size:
+        return [0]
+    stride = max(1, int(size * (1 - TILE_OVERLAP)))
+    starts = list(range(0, length - size, stride))
+    return [*starts, length - size]
+
+
+class Segmenter:
+    """A loaded model that turns RGB uint8 images into speedline probabilities."""
+
+    def __init__(self, model, config: ModelConfig, batch_size: int = 8):
+        self.model, self.config, self.batch_size = model.eval(), config, batch_size
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike, **kwargs) -> Segmenter:
+        model, config = load_model(path)
+        return cls(model, config, **kwargs)
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        import torch
+
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            out = self.model(torch.from_numpy(batch).to(device))
+            if isinstance(out, tuple):  # the classification head's output is not needed here
+                out = out[0]
+            return torch.sigmoid(out[:, 0]).float().cpu().numpy()
+
+    def probability(self, image: np.ndarray) -> np.ndarray:
+        """Per-pixel speedline probability (float32, the image's height and width)."""
+        h, w = image.shape[:2]
+        s = self.config.input_size
+        if self.config.view == "resize":
+            prob = self._run(normalize(resize_image(image, (s, s)), self.config)[None])[0]
+            return resize_image(prob, (w, h))
+        k = self.config.scale
+        sw, sh = max(1, round(w * k)), max(1, round(h * k))
+        scaled = resize_image(image, (sw, sh))
+        pw, ph = max(sw, s), max(sh, s)
+        if (pw, ph) != (sw, sh):  # small images: pad with the border so edges look natural
+            scaled = cv2.copyMakeBorder(scaled, 0, ph - sh, 0, pw - sw, cv2.BORDER_REPLICATE)
+        x = normalize(scaled, self.config)
+        acc = np.zeros((ph, pw), np.float32)
+        weight = np.zeros((ph, pw), np.float32)
+        win = tile_window(s)
+        boxes = [(y, x0) for y in tile_origins(ph, s) for x0 in tile_origins(pw, s)]
+        for i in range(0, len(boxes), self.batch_size):
+            chunk = boxes[i : i + self.batch_size]
+            probs = self._run(np.stack([x[:, y : y + s, x0 : x0 + s] for y, x0 in chunk]))
+            for (y, x0), p in zip(chunk, probs):
+                acc[y : y + s, x0 : x0 + s] += p * win
+                weight[y : y + s, x0 : x0 + s] += win
+        prob = (acc / weight)[:sh, :sw]
+        return resize_image(prob, (w, h))
+
+    def predict(self, image: np.ndarray, threshold: float | None = None) -> np.ndarray:
+        """Boolean speedline mask at the image's resolution."""
+        t = self.config.threshold if threshold is None else threshold
+        return self.probability(image) > t

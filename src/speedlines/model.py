@@ -1,0 +1,170 @@
+"""Self-describing segmentation models: safetensors weights plus a JSON config.
+
+A model directory holds ``model.safetensors`` and ``config.json``; ``load_model`` rebuilds
+the network from the config alone (no network access, no downloaded weights) and checks
+that the weights belong to it, so a checkpoint of another encoder fails with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from speedlines.errors import InputError
+
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+FORMAT = "speedlines-model/1"
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@dataclass
+class ModelConfig:
+    """What a model is and how to feed it; saved next to its weights."""
+
+    architecture: str = "Unet"
+    encoder: str = "efficientnet-b0"
+    in_channels: int = 3
+    classes: int = 1
+    input_size: int = 256
+    # "resize": the whole image squashed to input_size (the research's crops);
+    # "tile": native pixels, times ``scale``, in overlapping input_size tiles.
+    view: str = "resize"
+    scale: float = 1.0
+    mean: tuple[float, float, float] = IMAGENET_MEAN
+    std: tuple[float, float, float] = IMAGENET_STD
+    threshold: float = 0.5
+    aux_classes: int = 0  # >0: an image-level classification head (simple vs combined)
+    training: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.view not in ("resize", "tile"):
+            raise InputError(f"model view must be resize or tile, not {self.view!r}")
+        if self.input_size < 32 or self.input_size % 32:
+            raise InputError(f"input size must be a multiple of 32, not {self.input_size}")
+        if not 0.0 < self.threshold < 1.0:
+            raise InputError(f"threshold must lie in (0, 1), not {self.threshold}")
+        if self.scale <= 0:
+            raise InputError(f"scale must be positive, not {self.scale}")
+        self.mean, self.std = tuple(self.mean), tuple(self.std)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": FORMAT, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def build_model(config: ModelConfig):
+    """A freshly initialised network for ``config`` (never downloads weights)."""
+    import segmentation_models_pytorch as smp
+
+    aux = {"classes": config.aux_classes, "dropout": 0.2} if config.aux_classes else None
+    try:
+        return smp.create_model(
+            config.architecture,
+            encoder_name=config.encoder,
+            encoder_weights=None,
+            in_channels=config.in_channels,
+            classes=config.classes,
+            aux_params=aux,
+        )
+    except (KeyError, ValueError) as exc:
+        raise InputError(
+            f"cannot build {config.architecture} with {config.encoder}: {exc}"
+        ) from exc
+
+
+def load_encoder_weights(model, path: str | os.PathLike) -> None:
+    """Initialise the encoder from a local weights file (safetensors or a torch state dict)."""
+    import torch
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: encoder weights file not found")
+    try:
+        if path.suffix == ".safetensors":
+            state = load_file(str(path))
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise InputError(f"{path}: not a readable weights file ({exc})") from exc
+    expected = model.encoder.state_dict()
+    # Classifier weights of an ImageNet checkpoint (fc.*, classifier.*) have no place here.
+    state = {k.removeprefix("encoder."): v for k, v in state.items()}
+    state = {k: v for k, v in state.items() if k in expected}
+    misshaped = [k for k, v in state.items() if v.shape != expected[k].shape]
+    missing = [k for k in expected if k not in state]
+    if misshaped or missing:
+        raise InputError(
+            f"{path}: weights do not fit this encoder "
+            f"({len(missing)} missing, {len(misshaped)} misshaped tensors)"
+        )
+    model.encoder.load_state_dict(state)
+
+
+def save_model(directory: str | os.PathLike, model, config: ModelConfig) -> Path:
+    """Write weights and config into ``directory`` (each file written atomically)."""
+    from safetensors.torch import save
+
+    from speedlines.atomic_io import write_bytes, write_json
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    write_bytes(directory / WEIGHTS_FILE, save(state, metadata={"format": FORMAT}))
+    write_json(directory / CONFIG_FILE, config.to_dict())
+    return directory
+
+
+def _locate(path: Path) -> tuple[Path, Path]:
+    if path.is_dir():
+        return path / WEIGHTS_FILE, path / CONFIG_FILE
+    if path.suffix == ".json":
+        return path.with_name(WEIGHTS_FILE), path
+    return path, path.with_name(CONFIG_FILE)
+
+
+def load_config(path: str | os.PathLike) -> ModelConfig:
+    """The config of a model directory (or of its weights or config file)."""
+    _, cfg_path = _locate(Path(path))
+    if not cfg_path.is_file():
+        raise InputError(f"{path}: no model here (needs {CONFIG_FILE} and {WEIGHTS_FILE})")
+    try:
+        return ModelConfig.from_dict(json.loads(cfg_path.read_text()))
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise InputError(f"{cfg_path}: not a model config ({exc})") from exc
+
+
+def load_model(path: str | os.PathLike):
+    """Load ``(model, config)`` from a model directory; the model is in eval mode, on CPU."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    config = load_config(path)
+    weights, _ = _locate(Path(path))
+    if not weights.is_file():
+        raise InputError(f"{path}: {WEIGHTS_FILE} is missing")
+    try:
+        state = load_file(str(weights))
+    except (SafetensorError, OSError) as exc:
+        raise InputError(f"{weights}: corrupt weights file ({exc})") from exc
+    model = build_model(config)
+    expected = model.state_dict()
+    bad = [k for k, v in state.items() if k not in expected or expected[k].shape != v.shape]
+    missing = [k for k in expected if k not in state]
+    if bad or missing:
+        raise InputError(
+            f"{weights}: weights do not match {config.architecture}/{config.encoder} "
+            f"({len(bad)} unexpected or misshaped, {len(missing)} missing tensors)"
+        )
+    model.load_state_dict(state)
+    return model.eval(), config

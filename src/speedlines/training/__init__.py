@@ -1,0 +1,1 @@
+"""Training speedline segmentation models with segmentation-models-pytorch and Lightning."""

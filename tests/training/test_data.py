@@ -1,0 +1,43 @@
+import numpy as np
+import torch
+
+from speedlines.model import ModelConfig
+from speedlines.training.augment import augment, tile_view
+from speedlines.training.config import TrainConfig
+from speedlines.training.data import SpeedlineDataModule
+from tests.training.lines import write_set
+
+
+def test_folder_split_items_and_sizes(tmp_path):
+    root = write_set(tmp_path / "d", 20)
+    cfg = TrainConfig(data=str(root), img_size=64, batch_size=4, val_fraction=0.25)
+    dm = SpeedlineDataModule(cfg, ModelConfig(input_size=64))
+    dm.setup("fit")
+    assert len(dm.train_ds) == 15 and len(dm.val_ds) == 5
+    assert not set(dm.train_ds.indices) & set(dm.val_ds.indices)
+    item = dm.train_ds[0]
+    assert item["image"].shape == (3, 64, 64) and item["image"].dtype == torch.float32
+    assert item["mask"].shape == (1, 64, 64) and set(item["mask"].unique().tolist()) <= {0.0, 1.0}
+    assert item["case"].item() in (0.0, 1.0)
+    val = dm.val_ds[0]
+    assert torch.equal(val["image"], dm.val_ds[0]["image"]), "validation is not augmented"
+
+
+def test_augmentation_is_reproducible_from_its_seed():
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    mask = rng.random((64, 64)) > 0.9
+    a = [augment(image, mask, 64, seed=s) for s in (3, 3, 4)]
+    assert np.array_equal(a[0][0], a[1][0]) and np.array_equal(a[0][1], a[1][1])
+    assert not np.array_equal(a[0][0], a[2][0])
+
+
+def test_tile_view_pads_small_images_and_crops_large_ones():
+    image = np.full((40, 50, 3), 200, np.uint8)
+    mask = np.zeros((40, 50), bool)
+    mask[20, :] = True
+    im, m = tile_view(image, mask, 64, 1.0, None)
+    assert im.shape == (64, 64, 3) and m.shape == (64, 64) and m[20, :50].all()
+    big = np.full((300, 400, 3), 200, np.uint8)
+    im, m = tile_view(big, np.zeros((300, 400), bool), 64, 1.0, np.random.default_rng(1))
+    assert im.shape == (64, 64, 3)

@@ -1,0 +1,140 @@
+"""The real entry point, trained for a few steps on 64 x 64 hand-made maps."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from speedlines.dataset import SpeedlineDataset
+from speedlines.mask import Segmenter
+from speedlines.metrics import score
+from tests.training.lines import write_set
+
+
+def cli(*args, check=False):
+    cmd = [sys.executable, "-m", "speedlines", *map(str, args)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if check and p.returncode:
+        raise AssertionError(p.stderr[-3000:])
+    return p
+
+
+def epoch_rows(run, key):
+    with open(run / "logs" / "metrics.csv") as f:
+        return [
+            (int(r["epoch"]), int(r["step"]), float(r[key])) for r in csv.DictReader(f) if r[key]
+        ]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return write_set(tmp_path_factory.mktemp("lines") / "set", 24, seed=0)
+
+
+@pytest.fixture(scope="module")
+def run(data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "b0"
+    cli("train", "--data", data, "--out", out, "--img-size", "64", "--epochs", "3",
+        "--batch-size", "8", "--augment", "none", "--val-size", "4", check=True)  # fmt: skip
+    return out
+
+
+def test_training_lowers_the_loss_and_writes_a_complete_run(run):
+    losses = [v for _, _, v in epoch_rows(run, "train_loss_epoch")]
+    assert len(losses) == 3 and losses[-1] < losses[0]
+    for name in ("run_config.json", "curves.png", "checkpoints/best.ckpt", "checkpoints/last.ckpt",
+                 "model/config.json", "model/model.safetensors"):  # fmt: skip
+        assert (run / name).is_file(), name
+    saved = json.loads((run / "run_config.json").read_text())
+    assert saved["train"]["seed"] == 0 and saved["train"]["loss"] == "bce_jaccard"
+    assert saved["versions"]["torch"]
+
+
+def test_checkpoint_loads_in_one_call_and_eval_output_is_not_empty(run, data):
+    seg = Segmenter.from_path(run / "model")
+    assert not seg.model.training
+    cfg = seg.config
+    assert (cfg.encoder, cfg.input_size, cfg.view) == ("efficientnet-b0", 64, "resize")
+    assert set(cfg.metrics["validation"]) >= {"iou", "dice", "tolerant_f1"}
+    assert cfg.training["loss"] == "bce_jaccard" and cfg.training["epochs"] == 3
+    ious = []
+    for item in SpeedlineDataset(data):
+        pred = seg.predict(item.image)
+        assert pred.any(), f"eval-mode output of image {item.id} is empty"
+        ious.append(score(pred, item.mask).iou)
+    assert np.mean(ious) > 0.2
+
+
+def test_evaluate_writes_reports_per_case(run, data, tmp_path):
+    p = cli("evaluate", run / "model", data, "--out", tmp_path / "ev", "--worst", "3")
+    assert p.returncode == 0, p.stderr
+    rep = json.loads((tmp_path / "ev" / "report.json").read_text())
+    assert rep["images"] == 24 and len(rep["items"]) == 24
+    assert set(rep["by_case"]) == {"simple", "combined"}
+    for scores in [rep["overall"], *rep["by_case"].values()]:
+        assert 0 < scores["iou"] <= scores["tolerant_f1"] <= 1
+    md = (tmp_path / "ev" / "report.md").read_text()
+    assert "| overall | 24 |" in md and "| simple | 12 |" in md
+    assert (tmp_path / "ev" / "worst.png").stat().st_size > 1000
+
+
+def test_resume_continues_from_the_last_epoch(run, data, tmp_path):
+    out = tmp_path / "resumed"
+    cli("train", "--data", data, "--out", out, "--img-size", "64", "--epochs", "4",
+        "--batch-size", "8", "--augment", "none", "--resume", run / "checkpoints/last.ckpt",
+        check=True)  # fmt: skip
+    epochs = [e for e, _, _ in epoch_rows(out, "train_loss_epoch")]
+    assert epochs == [3], "only the fourth epoch runs after resuming from the third"
+
+
+def test_ddp_with_two_cpu_processes(data, tmp_path):
+    out = tmp_path / "ddp"
+    cli("train", "--data", data, "--out", out, "--img-size", "64", "--epochs", "1",
+        "--batch-size", "4", "--augment", "none", "--accelerator", "cpu", "--devices", "2",
+        "--strategy", "ddp", check=True)  # fmt: skip
+    # 22 training images: one process takes 5 steps of 4; two processes share them, 2 steps each.
+    ((_, step, _),) = epoch_rows(out, "train_loss_epoch")
+    assert step == 1, f"expected 2 steps per process, got {step + 1}"
+    assert (out / "model" / "model.safetensors").is_file()
+
+
+def test_generated_stream_with_aux_head_and_progressive_sizes(tmp_path):
+    out = tmp_path / "gen"
+    cli("train", "--data", "generated", "--style", "crop", "--train-size", "8", "--val-size", "3",
+        "--out", out, "--img-size", "64", "--progressive", "32", "--epochs", "2",
+        "--batch-size", "4", "--aux-head", "--encoder", "resnet18", check=True)  # fmt: skip
+    cfg = json.loads((out / "model" / "config.json").read_text())
+    assert cfg["aux_classes"] == 1 and cfg["training"]["progressive"] == [32]
+    assert cfg["training"]["data"] == "generated crop/mixed"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "nowhere"], "data folder not found"),
+        (["--loss", "hinge"], "loss must be one of"),
+        (["--img-size", "100"], "multiples of 32"),
+        (["--epochs", "0"], "epochs must be at least 1"),
+    ],
+)
+def test_bad_training_input(args, message, data, tmp_path):
+    base = ["--data", data] if "--data" not in args else []
+    p = cli("train", "--out", tmp_path / "x", *base, *args)
+    assert p.returncode == 2 and message in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+
+
+def test_non_empty_out_and_foreign_checkpoint(run, data, tmp_path):
+    p = cli("train", "--data", data, "--out", run)
+    assert p.returncode == 2 and "not empty" in p.stderr
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    cfg = json.loads((run / "model" / "config.json").read_text()) | {"encoder": "resnet34"}
+    (foreign / "config.json").write_text(json.dumps(cfg))
+    (foreign / "model.safetensors").write_bytes((run / "model/model.safetensors").read_bytes())
+    p = cli("evaluate", foreign, data, "--out", tmp_path / "ev")
+    assert p.returncode == 2 and "do not match Unet/resnet34" in p.stderr
+    assert not (tmp_path / "ev").exists()
