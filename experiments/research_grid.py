@@ -41,6 +41,25 @@ def runs() -> dict[str, tuple[str, str, list[str]]]:
     return out
 
 
+def head_accuracy(model_dir: Path, data: Path) -> float:
+    """Share of test images whose simple/combined case the classification head gets right."""
+    import torch
+
+    from speedlines.dataset import SpeedlineDataset
+    from speedlines.mask import normalize, resize_image
+    from speedlines.model import load_model
+
+    model, cfg = load_model(model_dir)
+    right = total = 0
+    with torch.no_grad():
+        for item in SpeedlineDataset(data):
+            x = normalize(resize_image(item.image, (cfg.input_size,) * 2), cfg)
+            _, logit = model(torch.from_numpy(x)[None])
+            right += int((logit.item() > 0) == (item.case == "combined"))
+            total += 1
+    return right / total
+
+
 def sh(*args: str) -> None:
     subprocess.run([str(a) for a in args], check=True)
 
@@ -84,13 +103,18 @@ def main() -> None:
     for name, enc, loss, rep, minutes in rows:
         m, n = rep["model"], rep["native"]
         o, c = m["overall"], m["by_case"]
-        ref = RESEARCH[enc] if loss == "bce_jaccard" and name.count("-") == 1 else None
+        ref = RESEARCH[enc] if loss == "bce_jaccard" and name not in IDEAS else None
         ref_s = f"{ref[0]:.4f} / {ref[1]:.4f}" if ref else ""
         print(
             f"| {name} | {enc} | {loss} | {o['iou']:.4f} | {o['dice']:.4f} | "
             f"{o['tolerant_f1']:.4f} | {c.get('simple', {}).get('iou', float('nan')):.4f} | "
             f"{c.get('combined', {}).get('iou', float('nan')):.4f} | "
             f"{n['overall']['iou']:.4f} | {n['overall']['tolerant_f1']:.4f} | {minutes} | {ref_s} |"
+        )
+    if any(r[0] == "b0-aux-head" for r in rows):
+        acc = head_accuracy(Path("runs/grid/b0-aux-head/model"), DATA / "test")
+        print(
+            f"\nb0-aux-head: the head names the case (simple/combined) of {acc:.1%} of test images"
         )
 
 

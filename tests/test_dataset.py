@@ -35,3 +35,17 @@ def test_errors(tmp_path):
     (tmp_path / "image" / "2.png").write_bytes((tmp_path / "image" / "1.png").read_bytes())
     with pytest.raises(InputError, match="without a partner"):
         SpeedlineDataset(tmp_path)
+
+
+def test_several_folders_read_as_one(tmp_path):
+    from speedlines.dataset import ConcatenatedDataset, open_datasets
+
+    for name in ("0", "1"):
+        _pair(tmp_path / "a", name)
+    _pair(tmp_path / "b", "0", size=(40, 20))
+    ds = open_datasets(f"{tmp_path / 'a'},{tmp_path / 'b'}")
+    assert isinstance(ds, ConcatenatedDataset) and len(ds) == 3
+    assert ds[2].image.shape == (20, 40, 3) and ds[1].image.shape == (32, 64, 3)
+    with pytest.raises(IndexError):
+        ds[3]
+    assert isinstance(open_datasets(tmp_path / "a"), SpeedlineDataset)

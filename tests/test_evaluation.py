@@ -2,21 +2,12 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
 from speedlines.dataset import Item
 from speedlines.evaluation import WorstCases, evaluate, markdown, write_reports
 from speedlines.mask import Segmenter
 from speedlines.model import ModelConfig
-
-
-class DarkInk(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.w = torch.nn.Parameter(torch.zeros(1))
-
-    def forward(self, x):
-        return (-x.mean(1, keepdim=True) - 1.0) * 8 + self.w
+from tests.fakes import DarkInk
 
 
 def _item(i, case, lines, truth_rows):

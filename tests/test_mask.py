@@ -4,17 +4,7 @@ import torch
 
 from speedlines.mask import Segmenter, normalize, resize_mask, tile_origins, tile_window
 from speedlines.model import ModelConfig
-
-
-class DarkInk(torch.nn.Module):
-    """A per-pixel 'model': dark pixels are speedline. Tiling must not change its output."""
-
-    def __init__(self):
-        super().__init__()
-        self.w = torch.nn.Parameter(torch.zeros(1))
-
-    def forward(self, x):
-        return (-x.mean(1, keepdim=True) - 1.0) * 8 + self.w
+from tests.fakes import DarkInk
 
 
 def _image(h, w):

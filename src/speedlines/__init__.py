@@ -1,3 +1,3 @@
 """speedlines: speedline segmentation and digitization of compressor-map images."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"

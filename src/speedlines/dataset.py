@@ -79,3 +79,29 @@ class SpeedlineDataset:
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+
+class ConcatenatedDataset:
+    """Several data set folders read as one, in the order given."""
+
+    def __init__(self, sets: list[SpeedlineDataset]):
+        self.sets = sets
+        self.offsets = np.cumsum([0, *(len(s) for s in sets)])
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def __getitem__(self, i: int) -> Item:
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        k = int(np.searchsorted(self.offsets, i, side="right")) - 1
+        return self.sets[k][i - int(self.offsets[k])]
+
+
+def open_datasets(spec: str | os.PathLike) -> SpeedlineDataset | ConcatenatedDataset:
+    """One folder, or several separated by commas (read as one data set)."""
+    parts = [p for p in str(spec).split(",") if p.strip()]
+    if not parts:
+        raise InputError("no data set folder given")
+    sets = [SpeedlineDataset(p.strip()) for p in parts]
+    return sets[0] if len(sets) == 1 else ConcatenatedDataset(sets)

@@ -12,7 +12,8 @@ import os
 import cv2
 import numpy as np
 
-from speedlines.model import ModelConfig, load_model
+from speedlines.errors import InputError
+from speedlines.model import ModelConfig, load_config, load_model, model_dir
 
 TILE_OVERLAP = 0.25
 
@@ -64,25 +65,48 @@ def tile_origins(length: int, size: int) -> list[int]:
 
 
 class Segmenter:
-    """A loaded model that turns RGB uint8 images into speedline probabilities."""
+    """A model (through an engine) that turns RGB uint8 images into speedline probabilities."""
 
     def __init__(self, model, config: ModelConfig, batch_size: int = 8):
-        self.model, self.config, self.batch_size = model.eval(), config, batch_size
+        from speedlines.engine import TorchEngine
+
+        # A torch module runs eagerly; anything else is an engine (batch -> probabilities).
+        self.engine = TorchEngine(model) if hasattr(model, "state_dict") else model
+        self.model = getattr(self.engine, "model", None)  # the torch module, when there is one
+        self.config, self.batch_size = config, batch_size
 
     @classmethod
-    def from_path(cls, path: str | os.PathLike, **kwargs) -> Segmenter:
+    def from_path(
+        cls,
+        path: str | os.PathLike,
+        engine: str = "auto",
+        threads: int | None = None,
+        **kwargs,
+    ) -> Segmenter:
+        """Load a model folder; ``engine`` auto takes ONNX Runtime when the model prefers it
+        and its ``model.onnx`` is present, PyTorch otherwise."""
+        from speedlines.engine import ENGINES, ONNX_FILE, OnnxEngine, TorchEngine, onnx_available
+
+        if engine not in ENGINES:
+            raise InputError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        config = load_config(path)
+        onnx_path = model_dir(path) / ONNX_FILE
+        if engine == "auto":
+            use_onnx = config.engine == "onnx" and onnx_path.is_file() and onnx_available()
+            engine = "onnx" if use_onnx else "torch"
+        if engine == "onnx":
+            if not onnx_path.is_file():
+                raise InputError(f"{onnx_path}: not found (run speedlines export-onnx first)")
+            return cls(OnnxEngine(onnx_path, threads), config, **kwargs)
         model, config = load_model(path)
-        return cls(model, config, **kwargs)
+        return cls(TorchEngine(model, threads), config, **kwargs)
+
+    @property
+    def engine_name(self) -> str:
+        return self.engine.name
 
     def _run(self, batch: np.ndarray) -> np.ndarray:
-        import torch
-
-        device = next(self.model.parameters()).device
-        with torch.inference_mode():
-            out = self.model(torch.from_numpy(batch).to(device))
-            if isinstance(out, tuple):  # the classification head's output is not needed here
-                out = out[0]
-            return torch.sigmoid(out[:, 0]).float().cpu().numpy()
+        return self.engine(batch)
 
     def probability(self, image: np.ndarray) -> np.ndarray:
         """Per-pixel speedline probability (float32, the image's height and width)."""
@@ -91,6 +115,7 @@ class Segmenter:
         if self.config.view == "resize":
             prob = self._run(normalize(resize_image(image, (s, s)), self.config)[None])[0]
             return resize_image(prob, (w, h))
+        s = self.config.tile_size or s
         k = self.config.scale
         sw, sh = max(1, round(w * k)), max(1, round(h * k))
         scaled = resize_image(image, (sw, sh))

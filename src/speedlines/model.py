@@ -15,6 +15,7 @@ from typing import Any
 
 from speedlines.errors import InputError
 
+DEFAULT_MODEL = Path(__file__).parent / "models" / "default"
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 FORMAT = "speedlines-model/1"
@@ -35,10 +36,12 @@ class ModelConfig:
     # "tile": native pixels, times ``scale``, in overlapping input_size tiles.
     view: str = "resize"
     scale: float = 1.0
+    tile_size: int = 0  # tile view: inference tile side (0 = input_size); any multiple of 32
     mean: tuple[float, float, float] = IMAGENET_MEAN
     std: tuple[float, float, float] = IMAGENET_STD
     threshold: float = 0.5
     aux_classes: int = 0  # >0: an image-level classification head (simple vs combined)
+    engine: str = "torch"  # the faster CPU engine for this network, as measured: torch | onnx
     training: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
 
@@ -49,6 +52,8 @@ class ModelConfig:
             raise InputError(f"input size must be a multiple of 32, not {self.input_size}")
         if not 0.0 < self.threshold < 1.0:
             raise InputError(f"threshold must lie in (0, 1), not {self.threshold}")
+        if self.tile_size and (self.tile_size < 32 or self.tile_size % 32):
+            raise InputError(f"tile size must be a multiple of 32, not {self.tile_size}")
         if self.scale <= 0:
             raise InputError(f"scale must be positive, not {self.scale}")
         self.mean, self.std = tuple(self.mean), tuple(self.std)
@@ -123,6 +128,19 @@ def save_model(directory: str | os.PathLike, model, config: ModelConfig) -> Path
     write_bytes(directory / WEIGHTS_FILE, save(state, metadata={"format": FORMAT}))
     write_json(directory / CONFIG_FILE, config.to_dict())
     return directory
+
+
+def default_model() -> Path:
+    """The model shipped inside the package."""
+    if not (DEFAULT_MODEL / CONFIG_FILE).is_file():
+        raise InputError("no model is shipped with this installation: pass --model MODEL_DIR")
+    return DEFAULT_MODEL
+
+
+def model_dir(path: str | os.PathLike) -> Path:
+    """The folder of a model given as folder, weights file or config file."""
+    path = Path(path)
+    return path if path.is_dir() else path.parent
 
 
 def _locate(path: Path) -> tuple[Path, Path]:

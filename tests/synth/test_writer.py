@@ -64,7 +64,7 @@ def test_refuses_to_mix_with_existing_data_unless_forced(tmp_path):
 
 def _cli(*args):
     return subprocess.run(
-        [sys.executable, "-m", "speedlines.cli", *args], capture_output=True, text=True
+        [sys.executable, "-m", "speedlines", *args], capture_output=True, text=True
     )
 
 

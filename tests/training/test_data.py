@@ -19,6 +19,11 @@ def test_folder_split_items_and_sizes(tmp_path):
     assert item["image"].shape == (3, 64, 64) and item["image"].dtype == torch.float32
     assert item["mask"].shape == (1, 64, 64) and set(item["mask"].unique().tolist()) <= {0.0, 1.0}
     assert item["case"].item() in (0.0, 1.0)
+    torch.manual_seed(0)
+    first, again = dm.train_ds[0]["image"], dm.train_ds[0]["image"]
+    assert not torch.equal(first, again), "a fresh augmentation each time an image is drawn"
+    torch.manual_seed(0)
+    assert torch.equal(dm.train_ds[0]["image"], first), "and the same ones for the same seed"
     val = dm.val_ds[0]
     assert torch.equal(val["image"], dm.val_ds[0]["image"]), "validation is not augmented"
 
@@ -41,3 +46,15 @@ def test_tile_view_pads_small_images_and_crops_large_ones():
     big = np.full((300, 400, 3), 200, np.uint8)
     im, m = tile_view(big, np.zeros((300, 400), bool), 64, 1.0, np.random.default_rng(1))
     assert im.shape == (64, 64, 3)
+
+
+def test_generated_stream_is_fresh_every_epoch_and_reproducible():
+    from speedlines.training.data import GeneratedStream, ViewMaker
+
+    cfg = TrainConfig(style="crop", train_size=2, img_size=64)
+    make = ViewMaker(cfg, ModelConfig(input_size=64), train=True)
+    epoch0 = [b["image"] for b in GeneratedStream(cfg, make, 64, epoch=0)]
+    again = [b["image"] for b in GeneratedStream(cfg, make, 64, epoch=0)]
+    epoch1 = [b["image"] for b in GeneratedStream(cfg, make, 64, epoch=1)]
+    assert len(epoch0) == 2 and all(torch.equal(a, b) for a, b in zip(epoch0, again))
+    assert not torch.equal(epoch0[0], epoch1[0])

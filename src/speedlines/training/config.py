@@ -30,6 +30,7 @@ class TrainConfig:
     img_size: int = 256
     view: str = "resize"
     scale: float = 1.0
+    tile_size: int = 256  # tile view: inference tile side saved in the model config
     augment: str = "research"
     epochs: int = 50
     batch_size: int = 16
@@ -61,7 +62,7 @@ class TrainConfig:
             raise InputError(f"augment must be one of {', '.join(AUGMENTS)}")
         if self.view not in ("resize", "tile"):
             raise InputError(f"view must be resize or tile, not {self.view!r}")
-        for size in [*self.progressive, self.img_size]:
+        for size in [*self.progressive, self.img_size, self.tile_size]:
             if size < 32 or size % 32:
                 raise InputError(f"image sizes must be multiples of 32, not {size}")
         positive = {

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
 
-from speedlines.dataset import SpeedlineDataset
+from speedlines.dataset import open_datasets
 from speedlines.errors import InputError
 from speedlines.mask import normalize
 from speedlines.model import ModelConfig
@@ -49,9 +49,8 @@ class ViewMaker:
 class FolderData(Dataset):
     """Items of a data set folder; resized views are cached, as decoding dominates otherwise."""
 
-    def __init__(self, ds: SpeedlineDataset, indices, make: ViewMaker, size: int, seed: int):
-        self.ds, self.indices, self.make = ds, list(indices), make
-        self.size, self.seed, self.epoch = size, seed, 0
+    def __init__(self, ds, indices, make: ViewMaker, size: int):
+        self.ds, self.indices, self.make, self.size = ds, list(indices), make, size
         self._cache: dict[tuple[int, int], tuple] = {}
 
     def __len__(self) -> int:
@@ -70,7 +69,9 @@ class FolderData(Dataset):
 
     def __getitem__(self, i: int) -> dict:
         image, mask, case = self._source(i)
-        seed = int(np.random.SeedSequence([self.seed, self.epoch, i]).generate_state(1)[0])
+        # Torch's generator is seeded per run and per loader worker by Lightning: a fresh
+        # augmentation every epoch, and the same ones again for the same seed.
+        seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
         return self.make(image, mask, case, self.size, seed)
 
 
@@ -99,7 +100,8 @@ class GeneratedStream(IterableDataset):
         stream_seed = self.cfg.seed * 1_000_003 + self.epoch
         for i in range(shard, len(self) * world, shards):
             s = generate_sample(stream_seed, i, self.cfg.style, self.cfg.case)
-            yield self.make(s.image, s.label, s.meta.get("case", "unknown"), self.size, i)
+            seed = int(np.random.SeedSequence([stream_seed, i]).generate_state(1)[0])
+            yield self.make(s.image, s.label, s.meta.get("case", "unknown"), self.size, seed)
 
 
 class GeneratedSet(Dataset):
@@ -141,23 +143,18 @@ class SpeedlineDataModule(pl.LightningDataModule):
             self.train_ds = None  # built per epoch
             self.val_ds = GeneratedSet(cfg, val_make, cfg.img_size)
             return
-        ds = SpeedlineDataset(cfg.data)
+        ds = open_datasets(cfg.data)
         if cfg.val_data:
-            train_idx, val_ds, val_idx = range(len(ds)), SpeedlineDataset(cfg.val_data), None
+            train_idx, val_ds, val_idx = range(len(ds)), open_datasets(cfg.val_data), None
         else:
             if len(ds) < 2:
                 raise InputError(f"{cfg.data}: need at least 2 images to split off validation")
             order = np.random.default_rng(cfg.seed).permutation(len(ds))
             n_val = max(1, round(len(ds) * cfg.val_fraction))
             val_ds, val_idx, train_idx = ds, sorted(order[:n_val]), sorted(order[n_val:])
-        self.train_ds = FolderData(ds, train_idx, train_make, cfg.img_size, cfg.seed)
-        self.val_ds = FolderData(
-            val_ds,
-            val_idx if val_idx is not None else range(len(val_ds)),
-            val_make,
-            cfg.img_size,
-            cfg.seed,
-        )
+        self.train_ds = FolderData(ds, train_idx, train_make, cfg.img_size)
+        val_idx = val_idx if val_idx is not None else range(len(val_ds))
+        self.val_ds = FolderData(val_ds, val_idx, val_make, cfg.img_size)
 
     def _loader(self, ds, shuffle: bool) -> DataLoader:
         return DataLoader(
@@ -174,7 +171,7 @@ class SpeedlineDataModule(pl.LightningDataModule):
         if self.cfg.data == GENERATED:
             make = ViewMaker(self.cfg, self.model_cfg, train=True)
             return self._loader(GeneratedStream(self.cfg, make, size, epoch), shuffle=False)
-        self.train_ds.size, self.train_ds.epoch = size, epoch
+        self.train_ds.size = size
         return self._loader(self.train_ds, shuffle=True)
 
     def val_dataloader(self) -> DataLoader:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from speedlines.errors import InputError
 from speedlines.model import ModelConfig
-from speedlines.training.config import TrainConfig
+from speedlines.training.config import GENERATED, TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ def model_config_for(cfg: TrainConfig) -> ModelConfig:
         input_size=cfg.img_size,
         view=cfg.view,
         scale=cfg.scale,
+        tile_size=cfg.tile_size if cfg.view == "tile" else 0,
         threshold=cfg.threshold,
         aux_classes=1 if cfg.aux_head else 0,
     )
@@ -163,7 +164,8 @@ def train(
         callbacks=callbacks,
         logger=loggers,
         log_every_n_steps=10,
-        reload_dataloaders_every_n_epochs=1 if cfg.progressive else 0,
+        # New sizes (progressive) and fresh generated images need new loaders every epoch.
+        reload_dataloaders_every_n_epochs=1 if cfg.progressive or cfg.data == GENERATED else 0,
         enable_progress_bar=progress,
         enable_model_summary=False,
         default_root_dir=out,
@@ -244,6 +246,6 @@ def _bn_batches(cfg: TrainConfig, dm):
 
     make = ViewMaker(cfg, dm.model_cfg, train=False)
     if isinstance(dm.train_ds, FolderData):
-        ds = FolderData(dm.train_ds.ds, dm.train_ds.indices, make, cfg.img_size, cfg.seed)
+        ds = FolderData(dm.train_ds.ds, dm.train_ds.indices, make, cfg.img_size)
         return DataLoader(ds, batch_size=cfg.batch_size, shuffle=True)
     return DataLoader(GeneratedStream(cfg, make, cfg.img_size, epoch=0), batch_size=cfg.batch_size)

@@ -1,89 +1,14 @@
-"""The ``speedlines`` command line: a thin layer over the core package."""
+"""Model commands: train and evaluate."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from speedlines import __version__
+from speedlines.cli.app import app, err, progress
 from speedlines.errors import InputError
-
-app = typer.Typer(
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    no_args_is_help=True,
-    help="Find the speedlines in compressor-map images and turn them into curves.",
-)
-err = Console(stderr=True)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=False,
-    )
-
-
-@app.command()
-def generate(
-    out: Annotated[Path, typer.Argument(help="Output folder (created; must be empty).")],
-    count: Annotated[int, typer.Option("--count", "-n", help="Number of images.")] = 100,
-    style: Annotated[str, typer.Option(help="crop | chart | mixed")] = "mixed",
-    case: Annotated[str, typer.Option(help="simple | combined | mixed")] = "mixed",
-    seed: Annotated[int, typer.Option(help="Seed: same seed, same bytes.")] = 0,
-    workers: Annotated[int, typer.Option(help="Parallel processes.")] = 1,
-    force: Annotated[bool, typer.Option(help="Replace a data set already in OUT.")] = False,
-) -> None:
-    """Generate compressor-map images with exact speedline labels and metadata."""
-    from speedlines.synth.writer import generate_dataset
-
-    bar = _progress()
-    task = bar.add_task("generate", total=max(count, 0))
-
-    def advance(_item: dict) -> None:
-        bar.start()  # only once the inputs are checked, so an error prints no empty bar
-        bar.advance(task)
-
-    try:
-        manifest = generate_dataset(out, count, seed, style, case, workers, force, advance)
-    finally:
-        bar.stop()
-    n_chart = sum(1 for i in manifest["items"] if i["style"] == "chart")
-    err.print(f"wrote {count} images ({count - n_chart} crops, {n_chart} charts) to {out}")
-
-
-@app.command()
-def preview(
-    data: Annotated[Path, typer.Argument(help="A data set folder (image/, label/).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.")],
-    count: Annotated[int, typer.Option(help="Images to show.")] = 12,
-    columns: Annotated[int, typer.Option(help="Tiles per row.")] = 4,
-    labels: Annotated[bool, typer.Option(help="Draw the labels over the images.")] = True,
-) -> None:
-    """Write a contact sheet of a data set, labels drawn in red over the images."""
-    from speedlines.atomic_io import write_png
-    from speedlines.dataset import SpeedlineDataset
-    from speedlines.preview import overlay, sheet
-
-    if count < 1 or columns < 1:
-        raise InputError("--count and --columns must be at least 1")
-    ds = SpeedlineDataset(data)
-    tiles, caps = [], []
-    for item in list(ds)[:count]:
-        tiles.append(overlay(item.image, item.mask) if labels else item.image)
-        h, w = item.mask.shape
-        caps.append(f"{item.id}: {item.case} {w}x{h}")
-    write_png(out, sheet(tiles, caps, columns, (320, 220), title=str(data)))
-    err.print(f"wrote {out}")
 
 
 def _sizes(text: str) -> list[int]:
@@ -96,7 +21,7 @@ def _sizes(text: str) -> list[int]:
 @app.command()
 def train(
     out: Annotated[Path, typer.Option("--out", "-o", help="Run folder (created).")],
-    data: Annotated[str, typer.Option(help="Data set folder, or 'generated' (a fresh stream).")] = (
+    data: Annotated[str, typer.Option(help="Data folder(s), comma-separated, or 'generated'.")] = (
         "generated"
     ),
     val_data: Annotated[str | None, typer.Option(help="Validation folder (default: 10 %).")] = None,
@@ -116,6 +41,7 @@ def train(
         "resize"
     ),
     scale: Annotated[float, typer.Option(help="Tile view: image scale before tiling.")] = 1.0,
+    tile_size: Annotated[int, typer.Option(help="Tile view: inference tile side.")] = 256,
     augment: Annotated[str, typer.Option(help="research | none")] = "research",
     lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
     early_stop_patience: Annotated[int, typer.Option(help="Epochs without gain.")] = 10,
@@ -146,12 +72,14 @@ def train(
     from speedlines.training.config import TrainConfig
     from speedlines.training.run import train as run_training
 
-    if data != "generated" and not Path(data).is_dir():
-        raise InputError(f"{data}: data folder not found (or use --data generated)")
+    for folder in [] if data == "generated" else data.split(","):
+        if not Path(folder).is_dir():
+            raise InputError(f"{folder}: data folder not found (or use --data generated)")
     cfg = TrainConfig(
         data=data, val_data=val_data, style=style, case=case, train_size=train_size,
         val_size=val_size, architecture=architecture, encoder=encoder,
         encoder_weights=encoder_weights, loss=loss, img_size=img_size, view=view, scale=scale,
+        tile_size=tile_size,
         augment=augment, epochs=epochs, batch_size=batch_size, accumulate=accumulate, lr=lr,
         early_stop_patience=early_stop_patience, max_minutes=max_minutes, aux_head=aux_head,
         progressive=_sizes(progressive), bn_momentum=bn_momentum or None,
@@ -189,7 +117,7 @@ def evaluate(
     ds = SpeedlineDataset(data)
     n = len(ds) if limit is None else max(0, min(limit, len(ds)))
     keep = WorstCases(worst) if worst > 0 else None
-    bar = _progress()
+    bar = progress()
     task = bar.add_task("evaluate", total=n)
     bar.start()
     try:
@@ -209,25 +137,3 @@ def evaluate(
         f"{n} images: IoU {s.iou:.4f}, Dice {s.dice:.4f}, tolerant F1 {s.tolerant_f1:.4f}; "
         f"report in {out}"
     )
-
-
-@app.command()
-def version() -> None:
-    """Print the version."""
-    print(f"speedlines {__version__}")
-
-
-def main() -> None:
-    """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
-    try:
-        app()  # usage errors: Typer prints them and exits with 2
-    except InputError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except Exception as exc:
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,34 @@
+"""The ``speedlines`` command line: a thin layer over the core package."""
+
+from __future__ import annotations
+
+import sys
+
+from speedlines import __version__
+from speedlines.cli import data, inference, training  # noqa: F401  (registers commands)
+from speedlines.cli.app import app, err
+from speedlines.errors import InputError
+
+__all__ = ["app", "main"]
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    print(f"speedlines {__version__}")
+
+
+def main() -> None:
+    """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
+    try:
+        app()  # usage errors: Typer prints them and exits with 2
+    except InputError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except Exception as exc:
+        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

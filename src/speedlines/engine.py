@@ -1,0 +1,108 @@
+"""Inference engines: PyTorch eager or ONNX Runtime, behind one call (batch -> probabilities).
+
+An engine takes a float32 batch (N, 3, H, W), normalised as the model config says, and returns
+speedline probabilities (N, H, W). ONNX files are exported from a model folder with dynamic
+batch and image sizes, so one file serves every tile size.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from speedlines.errors import InputError
+
+ONNX_FILE = "model.onnx"
+ENGINES = ("auto", "torch", "onnx")
+
+
+class TorchEngine:
+    name = "torch"
+
+    def __init__(self, model, threads: int | None = None):
+        import torch
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.model = model.eval()
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        import torch
+
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            out = self.model(torch.from_numpy(batch).to(device))
+            if isinstance(out, tuple):  # the classification head's output is not needed here
+                out = out[0]
+            return torch.sigmoid(out[:, 0]).float().cpu().numpy()
+
+
+class OnnxEngine:
+    name = "onnx"
+
+    def __init__(self, path: str | os.PathLike, threads: int | None = None):
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise InputError("ONNX Runtime is not installed (pip install onnxruntime)") from exc
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            opts.intra_op_num_threads = threads
+        try:
+            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise InputError(f"{path}: not a loadable ONNX model ({exc})") from exc
+        self.input = self.session.get_inputs()[0].name
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        logits = self.session.run(None, {self.input: batch})[0]
+        return (1.0 / (1.0 + np.exp(-logits[:, 0]))).astype(np.float32)
+
+
+def export_onnx(model, path: str | os.PathLike, opset: int = 17) -> Path:
+    """Write ``model`` as ONNX (logits output, dynamic batch/height/width), atomically."""
+    import tempfile
+    import warnings
+
+    import torch
+
+    from speedlines.atomic_io import write_bytes
+
+    class LogitsOnly(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            out = self.inner(x)
+            return out[0] if isinstance(out, tuple) else out
+
+    path = Path(path)
+    axes = {0: "batch", 2: "height", 3: "width"}
+    # The TorchScript exporter: the newer torch.export one needs onnxscript and gains nothing
+    # for a plain convolutional network.
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        tmp_file = Path(tmp) / ONNX_FILE
+        torch.onnx.export(
+            LogitsOnly(model.eval()),
+            (torch.zeros(1, 3, 64, 64),),
+            str(tmp_file),
+            dynamo=False,
+            input_names=["image"],
+            output_names=["logits"],
+            dynamic_axes={"image": axes, "logits": axes},
+            opset_version=opset,
+        )
+        return write_bytes(path, tmp_file.read_bytes())
+
+
+def onnx_available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True

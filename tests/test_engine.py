@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+import torch
+
+from speedlines.engine import OnnxEngine, export_onnx
+from speedlines.errors import InputError
+from speedlines.mask import Segmenter
+from speedlines.model import ModelConfig, build_model, save_model
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    cfg = ModelConfig(encoder="resnet18", input_size=64, view="tile", aux_classes=1)
+    torch.manual_seed(0)
+    directory = tmp_path_factory.mktemp("m") / "model"
+    save_model(directory, build_model(cfg).eval(), cfg)
+    return directory
+
+
+def test_onnx_runtime_matches_pytorch_on_the_same_tiles(model_dir):
+    from speedlines.model import load_model
+
+    model, _ = load_model(model_dir)
+    export_onnx(model, model_dir / "model.onnx")
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (150, 110, 3), dtype=np.uint8)
+    torch_seg = Segmenter.from_path(model_dir, engine="torch")
+    onnx_seg = Segmenter.from_path(model_dir, engine="onnx")
+    assert (torch_seg.engine_name, onnx_seg.engine_name) == ("torch", "onnx")
+    a, b = torch_seg.probability(image), onnx_seg.probability(image)
+    assert a.shape == b.shape == (150, 110)
+    assert np.abs(a - b).max() < 1e-3
+
+
+def test_auto_engine_follows_the_models_preference(model_dir):
+    assert Segmenter.from_path(model_dir).engine_name == "torch"
+    with pytest.raises(InputError, match="engine must be one of"):
+        Segmenter.from_path(model_dir, engine="tensorrt")
+
+
+def test_onnx_errors(tmp_path, model_dir):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"nope")
+    with pytest.raises(InputError, match="not a loadable ONNX model"):
+        OnnxEngine(bad)
+    empty = tmp_path / "m"
+    empty.mkdir()
+    (empty / "config.json").write_text((model_dir / "config.json").read_text())
+    with pytest.raises(InputError, match="export-onnx first"):
+        Segmenter.from_path(empty, engine="onnx")
