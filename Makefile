@@ -15,9 +15,11 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(BIN)/speedlines predict examples --out $(DEMO)/predicted --overlay
 	$(BIN)/speedlines generate $(DEMO)/data --count 12 --seed 2026 --workers 2 --force
 	$(BIN)/speedlines preview $(DEMO)/data --out $(DEMO)/sheet.png --count 12 --columns 4
-	@echo "open $(DEMO)/sheet.png (labels in red), data in $(DEMO)/data"
+	@echo "open $(DEMO)/predicted/*.overlay.png (speedlines found by the shipped model, in red)"
+	@echo "and $(DEMO)/sheet.png (generated training data, labels in red)"
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks docs experiments
@@ -33,6 +35,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/generate.py
+	$(BIN)/python benchmarks/predict.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +62,7 @@ def measure(model_dir: str, engine: str, threads: int, repeat: int) -> dict:
     from speedlines.mask import Segmenter
 
     seg = Segmenter.from_path(model_dir, engine=engine, threads=threads, batch_size=4)
-    s = seg.config.input_size
+    s = seg.config.tile_size or seg.config.input_size
     out: dict = {}
     tile = np.random.default_rng(0).standard_normal((1, 3, s, s)).astype(np.float32)
     seg._run(tile)
@@ -105,6 +106,7 @@ def main() -> None:
     from speedlines.engine import ONNX_FILE, export_onnx
     from speedlines.model import load_model
 
+    warnings.filterwarnings("ignore", "Constant folding")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         model_dir, what = (args.model, args.model) if args.model else default_model_dir(tmp)
@@ -116,7 +118,8 @@ def main() -> None:
                 (work / f.name).write_bytes(f.read_bytes())
         model, cfg = load_model(work)
         export_onnx(model, work / ONNX_FILE)
-        gflop = model_gflops(model, cfg.input_size)
+        tile = cfg.tile_size or cfg.input_size
+        gflop = model_gflops(model, tile)
         gemm = gemm_gflops(args.threads)
         res = {}
         for engine in ("torch", "onnx"):
@@ -125,8 +128,8 @@ def main() -> None:
             child = subprocess.run(cmd, check=True, capture_output=True, text=True)
             res[engine] = json.loads(child.stdout.strip().splitlines()[-1])
     limit_ms = gflop / gemm * 1000
-    print(f"model: {what} ({cfg.encoder}, {cfg.view} view, {cfg.input_size} px tiles)")
-    print(f"FLOPs per {cfg.input_size} px tile: {gflop:.2f} GFLOP")
+    print(f"model: {what} ({cfg.encoder}, {cfg.view} view, {tile} px tiles)")
+    print(f"FLOPs per {tile} px tile: {gflop:.2f} GFLOP")
     print(f"fp32 GEMM rate ({args.threads} threads): {gemm:.0f} GFLOP/s")
     print(f"compute limit: {limit_ms:.1f} ms per tile")
     print(f"{'measure':<30} {'torch':>10} {'onnx':>10} {'onnx/torch':>11}")

@@ -1,4 +1,4 @@
-"""Rebuild the contact sheets in docs/ from the generator (and the reference samples).
+"""Rebuild the figures in docs/ from the generator, the reference samples and the shipped model.
 
 .venv/bin/python docs/make_figures.py [--reference ../shared/samples/reference-style]
 """
@@ -51,6 +51,21 @@ def charts_sheet() -> np.ndarray:
     return sheet(tiles, caps, 4, (400, 330), "generated full charts")
 
 
+def predict_sheet() -> np.ndarray:
+    """The shipped model on the bundled examples: found speedlines in red."""
+    from speedlines.mask import Segmenter
+    from speedlines.model import default_model
+    from speedlines.preview import overlay
+
+    seg = Segmenter.from_path(default_model())
+    tiles, caps = [], []
+    for path in sorted((DOCS.parent / "examples").glob("*.png")):
+        image = load_image(path)
+        tiles.append(overlay(image, seg.predict(image)))
+        caps.append(f"examples/{path.name} {image.shape[1]}x{image.shape[0]}")
+    return sheet(tiles, caps, 2, (560, 420), "speedlines predict with the shipped model")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument(
@@ -61,7 +76,8 @@ def main() -> None:
     args = ap.parse_args()
     write_png(DOCS / "crops_vs_reference.png", crops_sheet(args.reference))
     write_png(DOCS / "charts.png", charts_sheet())
-    print("wrote docs/crops_vs_reference.png, docs/charts.png")
+    write_png(DOCS / "predict_example.png", predict_sheet())
+    print("wrote docs/crops_vs_reference.png, docs/charts.png, docs/predict_example.png")
 
 
 if __name__ == "__main__":

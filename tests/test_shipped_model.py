@@ -1,0 +1,55 @@
+"""Quality of the model shipped in the package, on fixed generated sets it never saw.
+
+Seeds 7001-7004 are the shipping test sets of docs/results.md (never used in training); here
+a subset keeps the test fast. Floors sit a margin below the measured values, so a worse model
+fails and a better one passes.
+"""
+
+import pytest
+
+from speedlines.dataset import Item
+from speedlines.evaluation import evaluate
+from speedlines.mask import Segmenter
+from speedlines.model import default_model
+from speedlines.synth.sample import generate_sample
+
+MAX_CHART_PIXELS = 1.3e6
+# set: (style, case, seed, images, IoU floor, tolerant-F1 floor); measured on these subsets
+# with model v1: IoU 0.838 / 0.619 / 0.638 / 0.378, tolerant F1 0.949 / 0.814 / 0.753 / 0.567.
+SETS = {
+    "crop-simple": ("crop", "simple", 7001, 16, 0.80, 0.92),
+    "crop-combined": ("crop", "combined", 7002, 16, 0.58, 0.78),
+    "chart-simple": ("chart", "simple", 7003, 3, 0.59, 0.70),
+    "chart-combined": ("chart", "combined", 7004, 3, 0.33, 0.52),
+}
+
+
+@pytest.fixture(scope="module")
+def segmenter():
+    return Segmenter.from_path(default_model())
+
+
+def _items(style, case, seed, count):
+    items, i = [], 0
+    while len(items) < count:
+        s = generate_sample(seed, i, style, case)
+        if s.image.shape[0] * s.image.shape[1] <= MAX_CHART_PIXELS:
+            items.append(Item(str(i), s.image, s.label, s.meta))
+        i += 1
+    return items
+
+
+def test_the_shipped_model_is_self_describing(segmenter):
+    cfg = segmenter.config
+    assert cfg.view == "tile" and cfg.training["loss"]
+    assert set(cfg.metrics["test_sets"]) == set(SETS)
+    assert (default_model() / "MODEL_CARD.md").is_file()
+    assert (default_model() / "model.safetensors").stat().st_size < 50e6
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_quality_on_fixed_generated_sets(segmenter, name):
+    style, case, seed, count, iou_floor, f1_floor = SETS[name]
+    scores = evaluate(segmenter, _items(style, case, seed, count)).overall()
+    assert scores.iou >= iou_floor, f"{name}: IoU {scores.iou:.4f}"
+    assert scores.tolerant_f1 >= f1_floor, f"{name}: tolerant F1 {scores.tolerant_f1:.4f}"
