@@ -65,16 +65,18 @@ def main() -> None:
     t = run_cfg["train"]
     card = f"""# speedlines default model
 
-- Network: {cfg["architecture"]} with a {cfg["encoder"]} encoder, trained from scratch (no
-  ImageNet weights), {cfg["view"]} view: native pixels (scale {cfg["scale"]}) in overlapping
-  {cfg["input_size"]} px tiles; threshold {cfg["threshold"]}; ImageNet mean/std normalisation.
-- Training data: `speedlines generate` mixed style (crops and full charts), simple and
-  combined cases, with degradations; {t["data"]} (validation {t["val_data"]}).
-- Budget: {cfg["training"]["epochs"]} epochs of batch {t["batch_size"]} at {t["img_size"]} px,
-  loss {t["loss"]}, seed {t["seed"]}, on the project's 2-core CPU machine.
+- Network: {cfg["architecture"]} with a {cfg["encoder"]} encoder (smp), trained from scratch
+  (no ImageNet weights).
+- Input: {cfg["view"]} view, scale {cfg["scale"]}, trained on {t["img_size"]} px windows,
+  predicting on {cfg["tile_size"] or cfg["input_size"]} px tiles with blended seams.
+  Threshold {cfg["threshold"]}; ImageNet mean/std normalisation.
+- Training data: `speedlines generate` sets {t["data"]} (validation {t["val_data"]}).
+- Budget: {cfg["training"]["epochs"]} epochs, batch {t["batch_size"]}, loss {t["loss"]},
+  seed {t["seed"]}, time limit {t["max_minutes"]} minutes.
 - Command: `speedlines train --data {t["data"]} --val-data {t["val_data"]} --encoder
-  {t["encoder"]} --loss {t["loss"]} --view {t["view"]} --img-size {t["img_size"]} --epochs
-  {t["epochs"]} --batch-size {t["batch_size"]} --seed {t["seed"]}`
+  {t["encoder"]} --loss {t["loss"]} --view {t["view"]} --img-size {t["img_size"]}
+  --tile-size {t["tile_size"]} --epochs {t["epochs"]} --batch-size {t["batch_size"]}
+  --seed {t["seed"]} --max-minutes {t["max_minutes"]}`
 
 ## Quality on fixed generated test sets (seeds never used in training)
 
