@@ -18,7 +18,6 @@ from speedlines.errors import InputError
 from speedlines.model import ModelConfig
 from speedlines.training.config import GENERATED, TrainConfig
 
-log = logging.getLogger(__name__)
 
 
 class _NoTips(logging.Filter):
