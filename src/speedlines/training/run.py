@@ -19,7 +19,6 @@ from speedlines.model import ModelConfig
 from speedlines.training.config import GENERATED, TrainConfig
 
 
-
 class _NoTips(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return "Tip:" not in record.getMessage()
