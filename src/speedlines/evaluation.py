@@ -29,6 +29,11 @@ class ItemResult:
     counts: Counts
     scores: Scores
 
+    @property
+    def goodness(self) -> float:
+        """What ranks the worst images: pixel overlap plus whether the lines were found."""
+        return self.scores.tolerant_f1 + self.scores.iou
+
 
 @dataclass
 class Evaluation:
@@ -51,7 +56,7 @@ class Evaluation:
         return total.scores()
 
     def worst(self, n: int) -> list[ItemResult]:
-        return sorted(self.items, key=lambda r: r.scores.tolerant_f1 + r.scores.iou)[:n]
+        return sorted(self.items, key=lambda r: r.goodness)[:n]
 
     def to_dict(self) -> dict:
         return {
@@ -133,7 +138,7 @@ class WorstCases:
         self.kept: list[tuple[float, ItemResult, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def __call__(self, r: ItemResult, image, pred, truth) -> None:
-        self.kept.append((r.scores.tolerant_f1 + r.scores.iou, r, image, pred, truth))
+        self.kept.append((r.goodness, r, image, pred, truth))
         self.kept.sort(key=lambda k: k[0])
         del self.kept[self.n :]
 

@@ -63,7 +63,7 @@ def predict_file(
     t = segmenter.config.threshold if threshold is None else threshold
     p = segmenter.probability(image)
     mask = p > t
-    stem = source.name.rsplit(".", 1)[0]
+    stem = source.stem
     written = [write_png(out / f"{stem}{MASK_SUFFIX}", np.where(mask, 255, 0).astype(np.uint8))]
     if prob:
         levels = np.clip(np.rint(p * 255), 0, 255).astype(np.uint8)
@@ -93,7 +93,7 @@ def predict_files(
     seen: dict[str, Path] = {}
     outcomes = []
     for source in files:
-        stem = source.name.rsplit(".", 1)[0]
+        stem = source.stem
         if stem in seen:
             outcome = Outcome(source, [], f"{source}: same name as {seen[stem]}, skipped")
         else:
