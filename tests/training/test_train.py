@@ -138,3 +138,18 @@ def test_non_empty_out_and_foreign_checkpoint(run, data, tmp_path):
     p = cli("evaluate", foreign, data, "--out", tmp_path / "ev")
     assert p.returncode == 2 and "do not match Unet/resnet34" in p.stderr
     assert not (tmp_path / "ev").exists()
+
+
+def test_fine_tune_starts_from_a_trained_model(run, data, tmp_path):
+    out = tmp_path / "tuned"
+    cli("train", "--data", data, "--out", out, "--img-size", "64", "--epochs", "1",
+        "--batch-size", "8", "--augment", "none", "--init-model", run / "model",
+        check=True)  # fmt: skip
+    scratch = epoch_rows(run, "train_loss_epoch")[0][2]
+    ((_, _, tuned),) = epoch_rows(out, "train_loss_epoch")
+    assert tuned < scratch, "a fine-tuned first epoch starts where the trained model ended"
+    cfg = json.loads((out / "model" / "config.json").read_text())
+    assert cfg["training"]["init_model"] == str(run / "model")
+    p = cli("train", "--data", data, "--out", tmp_path / "r18", "--img-size", "64",
+            "--encoder", "resnet18", "--init-model", run / "model")  # fmt: skip
+    assert p.returncode == 2 and "cannot fine-tune from Unet/efficientnet-b0" in p.stderr

@@ -30,6 +30,9 @@ def train(
     encoder_weights: Annotated[
         str | None, typer.Option(help="Local encoder weights file (never downloaded).")
     ] = None,
+    init_model: Annotated[
+        str | None, typer.Option(help="Fine-tune from this speedlines model folder.")
+    ] = None,
     loss: Annotated[str, typer.Option(help="focal | dice | bce_jaccard | bce | jaccard ...")] = (
         "bce_jaccard"
     ),
@@ -78,7 +81,8 @@ def train(
     cfg = TrainConfig(
         data=data, val_data=val_data, style=style, case=case, train_size=train_size,
         val_size=val_size, architecture=architecture, encoder=encoder,
-        encoder_weights=encoder_weights, loss=loss, img_size=img_size, view=view, scale=scale,
+        encoder_weights=encoder_weights, init_model=init_model, loss=loss, img_size=img_size,
+        view=view, scale=scale,
         tile_size=tile_size,
         augment=augment, epochs=epochs, batch_size=batch_size, accumulate=accumulate, lr=lr,
         early_stop_patience=early_stop_patience, max_minutes=max_minutes, aux_head=aux_head,

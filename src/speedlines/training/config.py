@@ -26,6 +26,7 @@ class TrainConfig:
     architecture: str = "Unet"
     encoder: str = "efficientnet-b0"
     encoder_weights: str | None = None  # a local file; nothing is downloaded
+    init_model: str | None = None  # a speedlines model folder to fine-tune (all weights)
     loss: str = "bce_jaccard"
     img_size: int = 256
     view: str = "resize"

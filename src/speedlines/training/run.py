@@ -206,6 +206,7 @@ def _finish(cfg, model_cfg, task, dm, best_path, out: Path, epochs: int) -> RunR
         "data": cfg.data if cfg.data != "generated" else f"generated {cfg.style}/{cfg.case}",
         "val_data": cfg.val_data,
         "encoder_weights": cfg.encoder_weights or "none (trained from scratch)",
+        "init_model": cfg.init_model,
         "loss": cfg.loss,
         "epochs": epochs,
         "img_size": cfg.img_size,

@@ -7,7 +7,7 @@ import segmentation_models_pytorch as smp
 import torch
 from torch.nn import functional as F
 
-from speedlines.model import ModelConfig, build_model, load_encoder_weights
+from speedlines.model import ModelConfig, build_model, load_encoder_weights, load_model
 from speedlines.training.config import TrainConfig
 from speedlines.training.losses import build_loss
 
@@ -50,6 +50,21 @@ def recalibrate_batch_norm(model: torch.nn.Module, batches, max_batches: int = 5
     return n
 
 
+def init_weights(model: torch.nn.Module, model_cfg: ModelConfig, path: str) -> None:
+    """Start from a trained speedlines model (fine-tuning); it must be the same network."""
+    from speedlines.errors import InputError
+
+    trained, trained_cfg = load_model(path)
+    mine = (model_cfg.architecture, model_cfg.encoder, model_cfg.aux_classes)
+    theirs = (trained_cfg.architecture, trained_cfg.encoder, trained_cfg.aux_classes)
+    if mine != theirs:
+        raise InputError(
+            f"{path}: cannot fine-tune from {'/'.join(map(str, theirs))} into "
+            f"{'/'.join(map(str, mine))} (architecture/encoder/aux classes differ)"
+        )
+    model.load_state_dict(trained.state_dict())
+
+
 class SegmentationTask(pl.LightningModule):
     def __init__(self, cfg: TrainConfig, model_cfg: ModelConfig):
         super().__init__()
@@ -58,6 +73,8 @@ class SegmentationTask(pl.LightningModule):
         self.model = build_model(model_cfg)
         if cfg.encoder_weights:
             load_encoder_weights(self.model, cfg.encoder_weights)
+        if cfg.init_model:
+            init_weights(self.model, model_cfg, cfg.init_model)
         if cfg.bn_momentum is not None:
             set_bn_momentum(self.model, cfg.bn_momentum)
         self.loss = build_loss(cfg.loss)
