@@ -26,6 +26,18 @@ SETS = {
 }
 
 
+def ensure_set(name: str, count: int = 60, charts: int = 20) -> Path:
+    """The fixed test set NAME, generated on first use."""
+    style, case, seed = SETS[name]
+    data = Path("data/ship") / f"test-{name}"
+    n = charts if style == "chart" else count
+    if not (data / "manifest.json").is_file():
+        subprocess.run([str(BIN), "generate", str(data), "--count", str(n), "--seed",
+                        str(seed), "--style", style, "--case", case, "--workers", "2",
+                        "--force"], check=True)  # fmt: skip
+    return data
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("run", type=Path)
@@ -34,13 +46,8 @@ def main() -> None:
     ap.add_argument("--install", action="store_true")
     args = ap.parse_args()
     rows = {}
-    for name, (style, case, seed) in SETS.items():
-        data = Path("data/ship") / f"test-{name}"
-        n = args.charts if style == "chart" else args.count
-        if not (data / "manifest.json").is_file():
-            subprocess.run([str(BIN), "generate", str(data), "--count", str(n), "--seed",
-                            str(seed), "--style", style, "--case", case, "--workers", "2",
-                            "--force"], check=True)  # fmt: skip
+    for name in SETS:
+        data = ensure_set(name, args.count, args.charts)
         ev = args.run / f"ship-{name}"
         if not (ev / "report.json").is_file():
             subprocess.run([str(BIN), "evaluate", str(args.run / "model"), str(data),

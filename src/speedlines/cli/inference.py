@@ -38,7 +38,7 @@ def predict(
         bar.advance(task)
         if outcome.error:
             failed.append(outcome)
-            bar.console.print(f"[red]error:[/red] {outcome.error}", highlight=False)
+            bar.console.print(f"[red]error:[/red] {outcome.error}", highlight=False, soft_wrap=True)
 
     try:
         outcomes = predict_files(segmenter, files, out, threshold, prob, overlay, done)

@@ -1,0 +1,94 @@
+"""Accuracy of `speedlines digitize` against generator truth, per test set and mask source.
+
+Usage: python experiments/digitize_accuracy.py [--count 20] [--sources truth,model,ink]
+       [--model DIR] [--out runs/digitize-accuracy]
+
+Mask sources: the truth label (tracing alone), the model's prediction (the full pipeline) and
+the non-learned ink baseline. The test sets are experiments/ship_model.py's (seeds never used
+in training). Model probabilities are cached in OUT/probs so that reruns only retrace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ship_model import SETS, ensure_set
+from speedlines.accuracy import assess_lines, summarize
+from speedlines.baseline import ink_mask
+from speedlines.calibration import Calibration
+from speedlines.digitize import digitize_mask
+from speedlines.errors import InputError
+from speedlines.image_io import load_image, load_mask
+
+
+def probability(segmenter, image_path: Path, cache: Path) -> np.ndarray:
+    import cv2
+
+    if cache.is_file():
+        return cv2.imread(str(cache), cv2.IMREAD_GRAYSCALE) / 255.0
+    p = segmenter.probability(load_image(image_path))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(cache), np.rint(p * 255).astype(np.uint8))
+    return p
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=20)
+    ap.add_argument("--sources", default="truth,model,ink")
+    ap.add_argument("--model", type=Path, default=None)
+    ap.add_argument("--out", type=Path, default=Path("runs/digitize-accuracy"))
+    args = ap.parse_args()
+    from speedlines.mask import Segmenter
+    from speedlines.model import default_model
+
+    model = args.model or default_model()
+    segmenter = Segmenter.from_path(model)
+    sources = args.sources.split(",")
+    table = {}
+    for name in SETS:
+        data = ensure_set(name)
+        for source in sources:
+            results = []
+            for i in range(args.count):
+                meta = json.loads((data / "meta" / f"{i}.json").read_text())
+                cal = Calibration.from_dict(meta["calibration"])
+                w, h = meta["width"], meta["height"]
+                prob = None
+                if source == "truth":
+                    mask = load_mask(data / "label" / f"{i}.png")
+                elif source == "ink":
+                    mask = ink_mask(load_image(data / "image" / f"{i}.png"), cal.plot_area)
+                else:
+                    cache = args.out / "probs" / Path(model).name / name / f"{i}.png"
+                    prob = probability(segmenter, data / "image" / f"{i}.png", cache)
+                    mask = prob > segmenter.config.threshold
+                try:
+                    found = [sl.pixels for sl in digitize_mask(mask, cal, None, prob, 200).lines]
+                except InputError:
+                    found = []
+                results.append(assess_lines(found, meta, w, h))
+                print(f"{name} {source} {i}: {len(found)} found", end="\r", file=sys.stderr)
+            table[name, source] = summarize(results)
+    rows = ["| test set | mask | lines | recall | spurious (images) | mean error | p95 error "
+            "| coverage |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for (name, source), s in table.items():
+        rows.append(
+            f"| {name} | {source} | {s['truth_lines']} | {100 * s['recall']:.1f} % | "
+            f"{s['spurious']} ({s['images_with_spurious']}) | {s['mean_error_pct']:.3f} % | "
+            f"{s['p95_error_pct']:.3f} % | {100 * s['coverage']:.1f} % |"
+        )
+    print("\n".join(rows))
+    args.out.mkdir(parents=True, exist_ok=True)
+    dump = {f"{k[0]}/{k[1]}": v for k, v in table.items()}
+    (args.out / "summary.json").write_text(json.dumps(dump, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""A non-learned speedline mask: dark ink with long straight grid lines removed.
+
+This is what a careful plot-digitizer user does by hand (threshold, erase the grid). It keeps
+every other dark line too (beta lines, islands, text), which is what the model is measured
+against.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+__all__ = ["ink_mask"]
+
+
+def ink_mask(
+    image: np.ndarray,
+    plot_area: tuple[float, float, float, float] | None = None,
+    grid_fraction: float = 0.5,
+    ink_level: int = 160,
+) -> np.ndarray:
+    """Boolean mask of dark ink in an RGB image, minus straight lines longer than
+    ``grid_fraction`` of the plotting area (grid lines, axes and the frame)."""
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    h, w = grey.shape
+    x0, y0, x1, y1 = (int(np.rint(v)) for v in (plot_area or (0, 0, w - 1, h - 1)))
+    region = grey[y0 : y1 + 1, x0 : x1 + 1]
+    # Otsu separates ink from paper; where a light grid outnumbers the ink, Otsu splits grid
+    # from paper instead, so ink must also be darker than mid-grey.
+    level, _ = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    level = min(level, ink_level)
+    ink = (region <= level).astype(np.uint8)
+    rw, rh = region.shape[1], region.shape[0]
+    lines = np.zeros_like(ink)
+    for size in ((max(3, int(rw * grid_fraction)), 1), (1, max(3, int(rh * grid_fraction)))):
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, size)
+        lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+    lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    out = np.zeros((h, w), bool)
+    out[y0 : y1 + 1, x0 : x1 + 1] = (ink > 0) & (lines == 0)
+    return out

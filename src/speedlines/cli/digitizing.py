@@ -1,0 +1,104 @@
+"""The digitize command: images -> speedlines as calibrated, fitted curves in files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from speedlines.cli.app import app, err, progress
+from speedlines.errors import InputError
+
+
+def _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit):
+    from speedlines.calibration import Calibration, parse_axis_option
+    from speedlines.export import CalibrationSource
+
+    if calibration is not None:
+        if x_axis or y_axis or plot_area:
+            raise InputError("give either --calibration or --x-axis/--y-axis, not both")
+        return CalibrationSource(calibration)
+    if not (x_axis and y_axis):
+        raise InputError("a calibration is needed: --calibration CAL.json or --x-axis and --y-axis")
+    area = None
+    if plot_area:
+        try:
+            area = [float(v) for v in plot_area.split(",")]
+        except ValueError:
+            raise InputError(f"--plot-area must be x0,y0,x1,y1 pixels, got {plot_area!r}") from None
+    cal = Calibration(
+        parse_axis_option(x_axis, "x"), parse_axis_option(y_axis, "y"),
+        {"x": x_unit, "y": y_unit}, area,
+    )  # fmt: skip
+    return CalibrationSource(fixed=cal)
+
+
+@app.command()
+def digitize(
+    inputs: Annotated[list[Path], typer.Argument(help="Image files and/or folders.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    calibration: Annotated[
+        Path | None,
+        typer.Option(help="Calibration JSON for every image, or a folder of NAME.json."),
+    ] = None,
+    x_axis: Annotated[str | None, typer.Option(help="x calibration PIX0:VAL0,PIX1:VAL1[:log]")] = (
+        None
+    ),
+    y_axis: Annotated[str | None, typer.Option(help="y calibration PIX0:VAL0,PIX1:VAL1[:log]")] = (
+        None
+    ),
+    plot_area: Annotated[str | None, typer.Option(help="Plotting area x0,y0,x1,y1 (px).")] = None,
+    x_unit: Annotated[str, typer.Option(help="Unit of x (flow).")] = "",
+    y_unit: Annotated[str, typer.Option(help="Unit of y (pressure ratio).")] = "",
+    speeds: Annotated[
+        str | None, typer.Option(help="Speed of each line, lowest first: 60000,80000,...")
+    ] = None,
+    method: Annotated[str, typer.Option(help="model | ink (non-learned baseline)")] = "model",
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: shipped).")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Probability threshold.")] = None,
+    points: Annotated[int, typer.Option(help="Points per line in the CSV.")] = 50,
+    betas: Annotated[int, typer.Option(help="Beta values in the .map and JSON.")] = 11,
+    decimal: Annotated[str, typer.Option(help="Decimal mark in the CSV: . or , (then ;)")] = ".",
+    mask: Annotated[bool, typer.Option(help="Also write NAME.mask.png.")] = False,
+    engine: Annotated[str, typer.Option(help="auto | torch | onnx")] = "auto",
+    threads: Annotated[int | None, typer.Option(help="CPU threads.")] = None,
+) -> None:
+    """Write NAME.csv, NAME.json, NAME.overlay.png (and NAME.map with --speeds) per image."""
+    from speedlines.digitize import parse_speeds
+    from speedlines.export import DigitizeOptions, digitize_files
+    from speedlines.prediction import collect_inputs
+
+    opts = DigitizeOptions(
+        parse_speeds(speeds), method, threshold, points, betas, decimal, mask
+    )  # fmt: skip
+    calibrations = _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit)
+    files = collect_inputs(inputs)
+    segmenter = None
+    if method == "model":
+        from speedlines.mask import Segmenter
+        from speedlines.model import default_model
+
+        segmenter = Segmenter.from_path(model or default_model(), engine=engine, threads=threads)
+    failed = []
+    bar = progress()
+    task = bar.add_task("digitize", total=len(files))
+
+    def done(outcome) -> None:
+        bar.start()
+        bar.advance(task)
+        if outcome.error:
+            failed.append(outcome)
+            bar.console.print(f"[red]error:[/red] {outcome.error}", highlight=False, soft_wrap=True)
+        else:
+            n = len(outcome.result.lines)
+            bar.console.print(f"{outcome.source.name}: {n} speedline(s)", highlight=False)
+
+    try:
+        outcomes = digitize_files(files, out, calibrations, segmenter, opts, done)
+    finally:
+        bar.stop()
+    ok = len(outcomes) - len(failed)
+    err.print(f"digitized {ok} image(s) into {out}")
+    if failed:
+        raise InputError(f"{len(failed)} of {len(outcomes)} input(s) could not be digitized")

@@ -1,0 +1,161 @@
+"""Digitize image files into NAME.csv, NAME.json, NAME.overlay.png and NAME.map.
+
+All of an image's outputs are computed before the first is written, and each is written
+atomically, so a failure leaves no partial set behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from speedlines.atomic_io import encode_png, write_bytes
+from speedlines.calibration import Calibration
+from speedlines.digitize import Digitization, digitize_image, digitize_mask, draw_overlay
+from speedlines.errors import InputError
+from speedlines.image_io import load_image
+from speedlines.tables import DEFAULT_BETAS, to_csv, to_gasturb_map, to_json
+
+__all__ = ["CalibrationSource", "DigitizeOptions", "Outcome", "digitize_file", "digitize_files"]
+
+METHODS = ("model", "ink")
+
+
+class CalibrationSource:
+    """One calibration for every image, or a folder with NAME.json per image.
+
+    A per-image file may hold the calibration itself or an object with a ``calibration`` key
+    (as the generator's ``meta/N.json`` does).
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, fixed: Calibration | None = None):
+        self.folder = Path(path) if path is not None and Path(path).is_dir() else None
+        if fixed is None and path is not None and self.folder is None:
+            fixed = Calibration.load(path)
+        if fixed is None and self.folder is None:
+            raise InputError("a calibration is needed: --calibration CAL.json or --x-axis/--y-axis")
+        self.fixed = fixed
+
+    def for_image(self, source: Path) -> Calibration:
+        if self.fixed is not None:
+            return self.fixed
+        path = self.folder / f"{source.stem}.json"
+        if not path.is_file():
+            raise InputError(f"{source}: no calibration {path}")
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path}: not a readable calibration ({exc})") from None
+        try:
+            return Calibration.from_dict(d.get("calibration", d) if isinstance(d, dict) else d)
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
+
+
+@dataclass
+class DigitizeOptions:
+    speeds: list[float] | None = None
+    method: str = "model"  # model | ink (the non-learned baseline)
+    threshold: float | None = None
+    points: int = 50
+    betas: int = DEFAULT_BETAS
+    decimal: str = "."
+    mask: bool = False  # also write NAME.mask.png
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise InputError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
+        if self.threshold is not None and not 0.0 < self.threshold < 1.0:
+            raise InputError(f"threshold must lie in (0, 1), not {self.threshold}")
+        if self.points < 2 or self.betas < 2:
+            raise InputError("points per line and beta values must each be at least 2")
+        if self.decimal not in (".", ","):
+            raise InputError(f"decimal separator must be '.' or ',', got {self.decimal!r}")
+
+
+@dataclass
+class Outcome:
+    source: Path
+    outputs: list[Path]
+    error: str | None = None
+    result: Digitization | None = None
+
+
+def digitize_array(image: np.ndarray, calibration: Calibration, segmenter, opts, name=""):
+    """(Digitization, mask) of an RGB array by the chosen method."""
+    if opts.method == "ink":
+        from speedlines.baseline import ink_mask
+
+        h, w = image.shape[:2]
+        calibration.check_image(w, h)
+        mask = ink_mask(image, calibration.plot_area)
+        result = digitize_mask(mask, calibration, opts.speeds, None, opts.points)
+        result.segmentation = {"method": "ink threshold with grid removal (no model)"}
+        result.source = {"name": name}
+        return result, mask
+    return digitize_image(
+        image, calibration, segmenter, opts.speeds, opts.threshold, opts.points, name
+    )
+
+
+def outputs_for(result: Digitization, image: np.ndarray, mask: np.ndarray, opts) -> dict:
+    """File suffix -> bytes of everything written for one image."""
+    files = {
+        ".csv": to_csv(result, opts.decimal).encode(),
+        ".json": (json.dumps(to_json(result, opts.betas), indent=1) + "\n").encode(),
+        ".overlay.png": encode_png(draw_overlay(image, result)),
+    }
+    if result.speeds_known:
+        files[".map"] = to_gasturb_map(result, opts.betas).encode()
+    if opts.mask:
+        files[".mask.png"] = encode_png(np.where(mask, 255, 0).astype(np.uint8))
+    return files
+
+
+def digitize_file(source: Path, out: Path, calibrations: CalibrationSource, segmenter, opts):
+    """Digitize one file; input errors come back in the outcome and nothing is written."""
+    import hashlib
+
+    try:
+        calibration = calibrations.for_image(source)
+        image = load_image(source)
+        result, mask = digitize_array(image, calibration, segmenter, opts, source.name)
+        result.source["sha256"] = hashlib.sha256(source.read_bytes()).hexdigest()
+        files = outputs_for(result, image, mask, opts)
+    except InputError as exc:
+        msg = str(exc)
+        return Outcome(source, [], msg if str(source) in msg else f"{source}: {msg}")
+    written = [write_bytes(out / f"{source.stem}{suffix}", data) for suffix, data in files.items()]
+    return Outcome(source, written, None, result)
+
+
+def digitize_files(
+    files: list[Path],
+    out: str | os.PathLike,
+    calibrations: CalibrationSource,
+    segmenter,
+    opts: DigitizeOptions,
+    on_file: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Digitize every file into ``out``; a second input with an already used name is refused."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, Path] = {}
+    outcomes = []
+    for source in files:
+        if source.stem in seen:
+            outcome = Outcome(source, [], f"{source}: same name as {seen[source.stem]}, skipped")
+        else:
+            seen[source.stem] = source
+            outcome = digitize_file(source, out, calibrations, segmenter, opts)
+        outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    return outcomes

@@ -1,0 +1,91 @@
+"""Digitized speedlines as files engineers load: long CSV, JSON, GasTurb-style .map."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+
+from speedlines.digitize import Digitization
+from speedlines.errors import InputError
+from speedlines.speedline import resample_by_beta
+
+__all__ = ["DEFAULT_BETAS", "to_csv", "to_gasturb_map", "to_json"]
+
+DEFAULT_BETAS = 11
+
+
+def _number(v: float, decimal: str) -> str:
+    text = f"{v:.7g}"
+    return text.replace(".", decimal) if decimal != "." else text
+
+
+def to_csv(result: Digitization, decimal: str = ".") -> str:
+    """Header ``line,speed,x,y``, one row per point, surge -> choke within each line.
+
+    With ``decimal=","`` the fields are separated by ";" (the convention where the comma is
+    the decimal mark).
+    """
+    if decimal not in (".", ","):
+        raise InputError(f"decimal separator must be '.' or ',', got {decimal!r}")
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";" if decimal == "," else ",", lineterminator="\n")
+    writer.writerow(["line", "speed", "x", "y"])
+    for sl in result.lines:
+        speed = "" if sl.speed is None else _number(sl.speed, decimal)
+        for x, y in sl.data:
+            writer.writerow([sl.line, speed, _number(x, decimal), _number(y, decimal)])
+    return buf.getvalue()
+
+
+def to_json(result: Digitization, betas: int = DEFAULT_BETAS) -> dict:
+    """The curves plus calibration, provenance, fit parameters and per-line confidence."""
+    d = result.to_dict()
+    grid = np.linspace(0.0, 1.0, betas)
+    d["beta"] = {
+        "values": grid.tolist(),
+        "definition": "share of each line's length on the image from surge (0) to choke (1)",
+        "points": resample_by_beta(result.lines, grid).tolist(),
+    }
+    return d
+
+
+def _table(name: str, speeds: list[float], betas: np.ndarray, values: np.ndarray) -> list[str]:
+    # GasTurb encodes the table size in its first number: rows + 1 . (columns + 1) / 1000.
+    head = f"{len(speeds) + 1}.{len(betas) + 1:03d}"
+    lines = [name, " " + "  ".join([f"{head:>9}", *(f"{b:10.5f}" for b in betas)])]
+    for speed, row in zip(speeds, values):
+        lines.append(" " + "  ".join([f"{speed:9.5g}", *(f"{v:10.6g}" for v in row)]))
+    return [*lines, ""]
+
+
+def to_gasturb_map(result: Digitization, betas: int = DEFAULT_BETAS, title: str = "") -> str:
+    """GasTurb-style compressor map text: speed x beta tables of mass flow and pressure ratio
+    and the surge line. Needs the speed of every line. No efficiency table: an image of
+    speedlines does not carry it."""
+    if not result.speeds_known:
+        raise InputError("a .map needs the speed of every line (--speeds)")
+    if betas < 2:
+        raise InputError(f"at least 2 beta values are needed, got {betas}")
+    grid = np.linspace(0.0, 1.0, betas)
+    pts = resample_by_beta(result.lines, grid)
+    speeds = [float(sl.speed) for sl in result.lines]
+    name = result.source.get("name") or "image"
+    units = result.calibration.units
+    out = [
+        f" 99 {title or 'Compressor map'} digitized by speedlines from {name}",
+        f" flow [{units.get('x', '')}], pressure ratio [{units.get('y', '')}]; beta = share "
+        "of line length from surge (0) to choke (1)",
+        " Reynolds: RNI=1.0000 f(RNI)=1.0000 RNI=1.0000 f(RNI)=1.0000",
+        *_table("Mass Flow", speeds, grid, pts[:, :, 0]),
+        *_table("Pressure Ratio", speeds, grid, pts[:, :, 1]),
+    ]
+    surge = result.surge_line
+    out += [
+        "Surge Line",
+        " " + "  ".join([f"{f'2.{len(surge):03d}':>9}", *(f"{v:10.6g}" for v in surge[:, 0])]),
+        " " + "  ".join([" " * 9, *(f"{v:10.6g}" for v in surge[:, 1])]),
+        "",
+    ]
+    return "\n".join(out)

@@ -1,0 +1,85 @@
+import cv2
+import numpy as np
+import pytest
+
+from speedlines.instances import TraceSettings, trace_lines
+from tests.drawn_maps import distance_to, draw, family, speedline
+
+SHAPE = (140, 240)
+
+
+def _check_traced(lines, curves, tol=1.0, end_tol=2.5):
+    assert len(lines) == len(curves)
+    for line, curve in zip(lines, curves):
+        assert distance_to(curve, line.points).max() <= max(tol, end_tol)
+        assert np.percentile(distance_to(curve, line.points), 95) <= tol
+        # Ordered surge -> choke, and it reaches both ends.
+        assert np.linalg.norm(line.points[0] - curve[0]) <= end_tol
+        assert np.linalg.norm(line.points[-1] - curve[-1]) <= end_tol
+
+
+def test_each_speedline_is_one_instance_lowest_speed_first():
+    curves = family()
+    lines = trace_lines(draw(curves, SHAPE))
+    _check_traced(lines, curves)
+    assert all(0.9 < ln.confidence <= 1.0 and ln.bridged == 0 for ln in lines)
+
+
+def test_order_does_not_depend_on_drawing_order_or_mirror_images():
+    curves = family()
+    lines = trace_lines(draw(curves[::-1], SHAPE))
+    _check_traced(lines, curves)
+    # Points reversed in the input curve still come out surge first.
+    lines = trace_lines(draw([c[::-1] for c in curves], SHAPE))
+    _check_traced(lines, curves)
+
+
+def test_lines_are_followed_through_crossing_beta_lines_and_a_surge_line():
+    curves = family()
+    mask = draw(curves, SHAPE)
+    for x in (60, 90, 120, 150):  # a fan of beta lines rising to the right
+        cv2.line(mask.view(np.uint8), (x - 40, 130), (x + 40, 10), 1, 2)
+    cv2.line(mask.view(np.uint8), (15, 100), (60, 30), 1, 2)  # surge line across the left ends
+    # Where a line ends on a crossing line, its end is found within a line width or so.
+    _check_traced(trace_lines(mask), curves, tol=1.0, end_tol=4.5)
+
+
+def test_gaps_from_dashes_and_labels_are_bridged():
+    curves = family()
+    mask = draw(curves, SHAPE)
+    mask[:, 70:78] = False  # a label or a crossing line erased from the mask
+    mask[:, 130:133] = False
+    lines = trace_lines(mask)
+    _check_traced(lines, curves, tol=1.5)
+    assert all(ln.bridged > 0 and ln.confidence < 1.0 for ln in lines)
+
+
+def test_text_fragments_islands_and_frame_are_not_speedlines():
+    curves = family()
+    mask = draw(curves, SHAPE)
+    cv2.putText(mask.view(np.uint8), "N=3", (200, 25), cv2.FONT_HERSHEY_SIMPLEX, 0.3, 1, 1)
+    cv2.ellipse(mask.view(np.uint8), (200, 60), (18, 10), 20, 0, 360, 1, 2)  # efficiency island
+    mask[5, 5:235] = mask[135, 5:235] = mask[5:136, 5] = mask[5:136, 235] = True  # the frame
+    lines = trace_lines(mask, plot_area=(5, 5, 235, 135))
+    _check_traced(lines, curves, tol=1.0)
+
+
+def test_only_the_plot_area_is_traced_and_an_empty_mask_gives_nothing():
+    curves = family()
+    assert len(trace_lines(draw(curves, SHAPE), plot_area=(0, 0, 239, 90))) == 2
+    assert trace_lines(np.zeros(SHAPE, bool)) == []
+    with pytest.raises(ValueError):
+        trace_lines(np.zeros((4, 4, 3), bool))
+
+
+def test_a_steep_choke_end_is_followed_to_its_bottom():
+    curve = speedline(20, 120, 20, 110)
+    (line,) = trace_lines(draw([curve], SHAPE))
+    assert line.points[-1][1] >= curve[-1][1] - 2
+    assert distance_to(curve, line.points).max() <= 1.0
+
+
+def test_short_pieces_follow_the_settings():
+    curves = family()
+    mask = draw(curves, SHAPE)
+    assert len(trace_lines(mask, settings=TraceSettings(min_length=0.9))) == 0

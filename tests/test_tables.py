@@ -1,0 +1,84 @@
+import csv
+import io
+
+import numpy as np
+import pytest
+
+from speedlines.calibration import AxisCalibration, Calibration
+from speedlines.digitize import digitize_mask
+from speedlines.errors import InputError
+from speedlines.speedline import resample_by_beta
+from speedlines.tables import to_csv, to_gasturb_map, to_json
+from tests.drawn_maps import draw, family
+
+CAL = Calibration(
+    AxisCalibration((0.0, 200.0), (0.0, 2.0)),
+    AxisCalibration((140.0, 0.0), (1.0, 4.0)),
+    {"x": "kg/s", "y": "-"},
+)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return digitize_mask(draw(family(), (140, 240)), CAL, [60000.0, 80000.0, 100000.0], points=30)
+
+
+def read_gasturb_table(lines: list[str], name: str):
+    """A reader written from the format: 'rows+1 . (cols+1)/1000' then beta values, then rows."""
+    i = lines.index(name)
+    head = lines[i + 1].split()
+    rows, cols = int(float(head[0])) - 1, round(float(head[0]) % 1 * 1000) - 1
+    betas = np.array(head[1:], float)
+    table = np.array([ln.split() for ln in lines[i + 2 : i + 2 + rows]], float)
+    assert betas.shape == (cols,) and table.shape == (rows, cols + 1)
+    return betas, table[:, 0], table[:, 1:]
+
+
+def test_csv_has_the_interface_header_and_one_row_per_point(result):
+    rows = list(csv.DictReader(io.StringIO(to_csv(result))))
+    assert list(rows[0]) == ["line", "speed", "x", "y"]
+    assert len(rows) == 3 * 30
+    first = [r for r in rows if r["line"] == "1"]
+    assert float(first[0]["speed"]) == 60000.0
+    xs = [float(r["x"]) for r in first]
+    assert xs[0] < xs[-1], "surge end first"
+    np.testing.assert_allclose([float(r["y"]) for r in first], result.lines[0].data[:, 1], 1e-6)
+
+
+def test_csv_with_a_decimal_comma():
+    text = to_csv(digitize_mask(draw(family(), (140, 240)), CAL), decimal=",")
+    header, first = text.splitlines()[:2]
+    assert header == "line;speed;x;y" and first.count(";") == 3 and "," in first
+    assert first.split(";")[1] == "", "speed empty when unknown"
+    with pytest.raises(InputError):
+        to_csv(digitize_mask(draw(family(), (140, 240)), CAL), decimal=":")
+
+
+def test_json_carries_curves_calibration_provenance_and_beta_points(result):
+    d = to_json(result, betas=5)
+    assert d["calibration"] == CAL.to_dict() and d["units"] == {"x": "kg/s", "y": "-"}
+    assert d["tool"].startswith("speedlines ") and len(d["lines"]) == 3
+    assert {"residual_px", "model"} <= set(d["lines"][0]["fit"])
+    assert 0 < d["lines"][0]["confidence"] <= 1
+    assert np.array(d["beta"]["points"]).shape == (3, 5, 2)
+
+
+def test_gasturb_map_tables_read_back(result):
+    text = to_gasturb_map(result, betas=6)
+    lines = [ln.strip() for ln in text.splitlines()]
+    assert lines[0].startswith("99")
+    expected = resample_by_beta(result.lines, np.linspace(0, 1, 6))
+    betas, speeds, flow = read_gasturb_table(lines, "Mass Flow")
+    np.testing.assert_allclose(betas, np.linspace(0, 1, 6))
+    np.testing.assert_allclose(speeds, [60000, 80000, 100000])
+    np.testing.assert_allclose(flow, expected[:, :, 0], rtol=1e-5)
+    _, _, pr = read_gasturb_table(lines, "Pressure Ratio")
+    np.testing.assert_allclose(pr, expected[:, :, 1], rtol=1e-5)
+    i = lines.index("Surge Line")
+    assert lines[i + 1].split()[0] == "2.003"
+    np.testing.assert_allclose(np.array(lines[i + 2].split(), float), result.surge_line[:, 1], 1e-5)
+
+
+def test_gasturb_map_needs_speeds():
+    with pytest.raises(InputError, match="speeds"):
+        to_gasturb_map(digitize_mask(draw(family(), (140, 240)), CAL))
