@@ -16,9 +16,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/speedlines predict examples --out $(DEMO)/predicted --overlay
+	$(BIN)/speedlines digitize examples --calibration examples --out $(DEMO)/digitized
+	$(BIN)/speedlines digitize examples/chart.png --calibration examples/chart.json \
+		--speeds 109655,135702,161749,187796 --out $(DEMO)/digitized
 	$(BIN)/speedlines generate $(DEMO)/data --count 12 --seed 2026 --workers 2 --force
 	$(BIN)/speedlines preview $(DEMO)/data --out $(DEMO)/sheet.png --count 12 --columns 4
-	@echo "open $(DEMO)/predicted/*.overlay.png (speedlines found by the shipped model, in red)"
+	@echo "open $(DEMO)/predicted/*.overlay.png (speedlines found by the shipped model, in red),"
+	@echo "$(DEMO)/digitized/*.overlay.png and *.csv (each speedline as a curve in data units;"
+	@echo "chart.map is the GasTurb-style map of the chart, whose speeds are known)"
 	@echo "and $(DEMO)/sheet.png (generated training data, labels in red)"
 
 test: $(STAMP)

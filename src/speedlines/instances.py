@@ -10,6 +10,7 @@ Pixel coordinates are (col, row) floats, as in :mod:`speedlines.calibration`.
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,8 @@ class TraceSettings:
     max_turn_deg: float = 60.0  # bend allowed where two pieces are joined (knees bend fast)
     border_px: int = 3  # pixels ignored inside the plot-area edge (the frame)
     tangent_px: float = 10.0  # length over which an end's direction is measured
+    min_confidence: float = 0.25  # mean probability along a line x share not bridged
+    min_relative_length: float = 0.3  # of the median line length of the image
 
 
 @dataclass
@@ -273,8 +276,8 @@ def _row_at(points: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 def _chains(m: np.ndarray, s: TraceSettings, diagonal: float):
     """The mask's centreline in pieces, joined into lines: a list of piece lists per line."""
-    # Pinholes in thick lines would become loops in the skeleton.
-    m = ndimage.binary_fill_holes(m, structure=np.ones((3, 3))) & ~_large_holes(m)
+    # Pinholes and slivers inside thick lines would become loops in the skeleton.
+    m = ndimage.binary_fill_holes(m) & ~_wide_holes(m)
     skeleton = skeletonize(m)
     # Line width from the distance to the background along the centreline.
     depth = ndimage.distance_transform_edt(m)[skeleton]
@@ -293,7 +296,7 @@ def _chains(m: np.ndarray, s: TraceSettings, diagonal: float):
         start = _extend(parts[0], True, m, near_cut, s.tangent_px, 4.0 * width + 2.0, width)
         end = _extend(parts[-1], False, m, near_cut, s.tangent_px, 4.0 * width + 2.0, width)
         lines.append([start, *parts, end])
-    return lines
+    return lines, width
 
 
 def _extend(points, at_start, m, near_cut, reach, limit, width) -> np.ndarray:
@@ -347,14 +350,15 @@ def trace_lines(
     if not m.any():
         return []
     lines = []
-    for parts in _chains(m, s, diagonal):
+    chains, width = _chains(m, s, diagonal)
+    for parts in chains:
         points = np.concatenate(parts)
         traced = sum(_path_length(p) for p in parts)
         length = _path_length(points)
         if length < s.min_length * diagonal:
             continue
         points = _orient(points)
-        if not _looks_like_speedline(points, length):
+        if not _looks_like_speedline(points, length) or _is_frame(points, length, (x0, y0, x1, y1)):
             continue
         conf = 1.0
         if probability is not None:
@@ -362,17 +366,81 @@ def trace_lines(
             c = np.clip(np.rint(points[:, 0]).astype(int), 0, w - 1)
             conf = float(np.mean(probability[r, c]))
         bridged = max(length - traced, 0.0)
-        lines.append(LineInstance(points, length, bridged, conf * (1.0 - bridged / length)))
+        conf *= 1.0 - bridged / length
+        if conf >= s.min_confidence:
+            lines.append(LineInstance(points, length, bridged, conf))
+    lines = _drop_duplicates(lines, width + 1.0)
+    if len(lines) >= 3:
+        # Speedlines of one map differ in length by a few times at most; far shorter
+        # pieces are bits of crossing lines, islands or labels.
+        typical = float(np.median([ln.length for ln in lines]))
+        lines = [ln for ln in lines if ln.length >= s.min_relative_length * typical]
     return sorted(lines, key=functools.cmp_to_key(_before))
 
 
-def _large_holes(m: np.ndarray, max_hole: int = 12) -> np.ndarray:
-    """Enclosed background regions larger than pinholes (e.g. an island's inside) to keep."""
-    filled = ndimage.binary_fill_holes(m)
-    holes = filled & ~m
+def _is_frame(points: np.ndarray, length: float, box: tuple) -> bool:
+    """A long, straight, axis-parallel line hugging an edge of the plotting area: the frame
+    or an axis, tilted at most a few degrees (scans). A speedline is never that straight
+    along an edge."""
+    x0, y0, x1, y1 = box
+    d = points[-1] - points[0]
+    chord = float(np.hypot(*d))
+    if chord < 0.95 * length:
+        return False
+    normal = np.array([-d[1], d[0]]) / max(chord, 1e-9)
+    if np.abs((points - points[0]) @ normal).max() > max(1.5, 0.006 * length):
+        return False
+    if abs(d[1]) <= 0.07 * abs(d[0]):  # horizontal: the top or bottom edge
+        near = max(8.0, 0.02 * (y1 - y0))
+        rows = points[:, 1]
+        at_edge = (rows - y0).max() <= near or (y1 - rows).max() <= near
+        return at_edge and abs(d[0]) >= 0.4 * (x1 - x0)
+    if abs(d[0]) <= 0.07 * abs(d[1]):  # vertical: the left or right edge
+        near = max(8.0, 0.02 * (x1 - x0))
+        cols = points[:, 0]
+        at_edge = (cols - x0).max() <= near or (x1 - cols).max() <= near
+        return at_edge and abs(d[1]) >= 0.4 * (y1 - y0)
+    return False
+
+
+def _drop_duplicates(lines: list[LineInstance], near: float) -> list[LineInstance]:
+    """Drop a line that runs alongside a longer one for most of its length: the two edges of
+    a thick line that a model marked apart, or a spur along its line."""
+    from scipy.spatial import cKDTree
+
+    kept: list[LineInstance] = []
+    trees: list = []
+    for line in sorted(lines, key=lambda ln: -ln.length):
+        if any((t.query(line.points)[0] <= near).mean() >= 0.6 for t in trees):
+            continue
+        kept.append(line)
+        trees.append(cKDTree(_densify(line.points)))
+    return kept
+
+
+def _densify(points: np.ndarray, step: float = 1.0) -> np.ndarray:
+    """The polyline with points at most ``step`` apart (bridged gaps filled in)."""
+    out = [points[:1]]
+    for a, b in itertools.pairwise(points):
+        n = int(np.ceil(np.hypot(*(b - a)) / step))
+        if n > 1:
+            out.append(a + (b - a) * np.linspace(0, 1, n + 1)[1:, None])
+        else:
+            out.append(b[None])
+    return np.concatenate(out)
+
+
+def _wide_holes(m: np.ndarray, max_half_width: float = 2.5) -> np.ndarray:
+    """Enclosed background regions wider than slivers (an island's inside) to keep.
+
+    A thick line that a model marks only along its edges encloses long, thin holes; filled,
+    they give one centreline instead of two parallel ones.
+    """
+    holes = ndimage.binary_fill_holes(m) & ~m
     labels, n = ndimage.label(holes)
     if n == 0:
         return holes
-    sizes = ndimage.sum(holes, labels, index=np.arange(1, n + 1))
-    big = np.concatenate([[False], sizes > max_hole])
-    return big[labels]
+    depth = ndimage.distance_transform_edt(holes)
+    widest = ndimage.maximum(depth, labels, index=np.arange(1, n + 1))
+    wide = np.concatenate([[False], np.asarray(widest) > max_half_width])
+    return wide[labels]
