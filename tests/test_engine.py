@@ -32,8 +32,32 @@ def test_onnx_runtime_matches_pytorch_on_the_same_tiles(model_dir):
     assert np.abs(a - b).max() < 1e-3
 
 
-def test_auto_engine_follows_the_models_preference(model_dir):
-    assert Segmenter.from_path(model_dir).engine_name == "torch"
+def test_auto_engine_exports_once_into_the_cache(tmp_path, monkeypatch):
+    cfg = ModelConfig(encoder="resnet18", input_size=64, view="tile")
+    assert cfg.engine == "onnx", "ONNX Runtime measured faster: the default preference"
+    directory = tmp_path / "model"
+    save_model(directory, build_model(cfg).eval(), cfg)
+    monkeypatch.setenv("SPEEDLINES_CACHE", str(tmp_path / "cache"))
+    assert Segmenter.from_path(directory).engine_name == "onnx"
+    (exported,) = (tmp_path / "cache" / "onnx").glob("*.onnx")
+    stamp = exported.stat().st_mtime_ns
+    assert Segmenter.from_path(directory).engine_name == "onnx"
+    assert exported.stat().st_mtime_ns == stamp, "exported once, then reused"
+    # Without an exporter (no onnx package) auto falls back to PyTorch.
+    monkeypatch.setenv("SPEEDLINES_CACHE", str(tmp_path / "other"))
+    import speedlines.engine
+
+    def no_exporter(*args):
+        raise ImportError("onnx")
+
+    monkeypatch.setattr(speedlines.engine, "export_onnx", no_exporter)
+    assert Segmenter.from_path(directory).engine_name == "torch"
+
+
+def test_auto_engine_follows_the_models_preference(model_dir, tmp_path):
+    cfg = ModelConfig(encoder="resnet18", input_size=64, view="tile", engine="torch")
+    save_model(tmp_path / "eager", build_model(cfg).eval(), cfg)
+    assert Segmenter.from_path(tmp_path / "eager").engine_name == "torch"
     with pytest.raises(InputError, match="engine must be one of"):
         Segmenter.from_path(model_dir, engine="tensorrt")
 

@@ -85,7 +85,9 @@ def export_onnx(model, path: str | os.PathLike, opset: int = 17) -> Path:
     # The TorchScript exporter: the newer torch.export one needs onnxscript and gains nothing
     # for a plain convolutional network.
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        # The exporter's notes on constant folding are not for users of the tool.
         warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
         tmp_file = Path(tmp) / ONNX_FILE
         torch.onnx.export(
             LogitsOnly(model.eval()),
@@ -106,3 +108,35 @@ def onnx_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def cache_dir() -> Path:
+    """Where exported ONNX files are kept: $SPEEDLINES_CACHE, else ~/.cache/speedlines."""
+    env = os.environ.get("SPEEDLINES_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "speedlines"
+
+
+def cached_onnx(model_path: str | os.PathLike) -> Path:
+    """The ONNX file of a model folder: its own model.onnx, or one exported once into the
+    cache, named by the hash of weights and config so that any change gets a new export."""
+    import hashlib
+
+    from speedlines.model import CONFIG_FILE, WEIGHTS_FILE, load_model, model_dir
+
+    folder = model_dir(model_path)
+    own = folder / ONNX_FILE
+    if own.is_file():
+        return own
+    digest = hashlib.sha256()
+    for name in (CONFIG_FILE, WEIGHTS_FILE):
+        digest.update((folder / name).read_bytes())
+    digest = digest.hexdigest()[:24]
+    path = cache_dir() / "onnx" / f"{digest}.onnx"
+    if not path.is_file():
+        model, _ = load_model(folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        export_onnx(model, path)
+    return path

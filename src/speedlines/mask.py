@@ -83,17 +83,29 @@ class Segmenter:
         threads: int | None = None,
         **kwargs,
     ) -> Segmenter:
-        """Load a model folder; ``engine`` auto takes ONNX Runtime when the model prefers it
-        and its ``model.onnx`` is present, PyTorch otherwise."""
-        from speedlines.engine import ENGINES, ONNX_FILE, OnnxEngine, TorchEngine, onnx_available
+        """Load a model folder. ``engine`` auto takes ONNX Runtime when it is installed and the
+        model prefers it (its own ``model.onnx``, or one exported once into the cache), and
+        PyTorch otherwise."""
+        from speedlines.engine import (
+            ENGINES,
+            ONNX_FILE,
+            OnnxEngine,
+            TorchEngine,
+            cached_onnx,
+            onnx_available,
+        )
 
         if engine not in ENGINES:
             raise InputError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
         config = load_config(path)
         onnx_path = model_dir(path) / ONNX_FILE
         if engine == "auto":
-            use_onnx = config.engine == "onnx" and onnx_path.is_file() and onnx_available()
-            engine = "onnx" if use_onnx else "torch"
+            engine = "torch"
+            if config.engine == "onnx" and onnx_available():
+                try:
+                    onnx_path, engine = cached_onnx(path), "onnx"
+                except (ImportError, OSError, RuntimeError):
+                    pass  # no exporter (the onnx package) or no writable cache: stay eager
         if engine == "onnx":
             if not onnx_path.is_file():
                 raise InputError(f"{onnx_path}: not found (run speedlines export-onnx first)")

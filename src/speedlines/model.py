@@ -41,7 +41,9 @@ class ModelConfig:
     std: tuple[float, float, float] = IMAGENET_STD
     threshold: float = 0.5
     aux_classes: int = 0  # >0: an image-level classification head (simple vs combined)
-    engine: str = "torch"  # the faster CPU engine for this network, as measured: torch | onnx
+    # The faster CPU engine as measured by benchmarks/predict.py: ONNX Runtime (0.68x the
+    # time of PyTorch eager per tile for the EfficientNet-B0 UNet; docs/results.md).
+    engine: str = "onnx"
     training: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
 
