@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BROWSER := $(VENV)/.browser
 DEMO := demo_output
 
 .PHONY: demo test lint format bench clean
@@ -26,7 +27,20 @@ demo: $(STAMP)
 	@echo "chart.map is the GasTurb-style map of the chart, whose speeds are known)"
 	@echo "and $(DEMO)/sheet.png (generated training data, labels in red)"
 
-test: $(STAMP)
+# The page's end-to-end test needs Debian's chromium and chromium-driver: installed where this
+# user may (root with apt-get); otherwise that one test is skipped and says why.
+$(BROWSER): $(STAMP)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and chromium-driver for the browser test"; \
+		apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null 2>&1 && \
+		  apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; } || \
+		echo "chromium could not be installed: the browser test will be skipped"; \
+	else echo "not root: chromium not installed, the browser test will be skipped"; fi
+	touch $@
+
+test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check src tests benchmarks docs experiments
 	$(BIN)/ruff format --check src tests benchmarks docs experiments
 	$(BIN)/pytest -n 2 -q

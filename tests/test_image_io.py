@@ -46,3 +46,20 @@ def test_missing_and_huge(tmp_path):
     p = _save(tmp_path, np.zeros((100, 100, 3), np.uint8))
     with pytest.raises(InputError, match="larger than the limit"):
         load_image(p, max_pixels=5000)
+
+
+def test_decode_image_from_bytes():
+    import cv2
+    import numpy as np
+    import pytest
+
+    from speedlines.errors import InputError
+    from speedlines.image_io import decode_image
+
+    grey = np.full((5, 7), 100, np.uint8)
+    rgb = decode_image(cv2.imencode(".png", grey)[1].tobytes(), "g.png")
+    assert rgb.shape == (5, 7, 3) and (rgb == 100).all()
+    with pytest.raises(InputError, match="not a readable image"):
+        decode_image(b"nope", "x.png")
+    with pytest.raises(InputError, match="larger than the limit"):
+        decode_image(cv2.imencode(".png", grey)[1].tobytes(), "g.png", max_pixels=10)

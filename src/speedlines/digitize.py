@@ -19,7 +19,14 @@ from speedlines.errors import InputError
 from speedlines.instances import TraceSettings, trace_lines
 from speedlines.speedline import Speedline, fit_speedline, surge_line
 
-__all__ = ["Digitization", "digitize_image", "digitize_mask", "draw_overlay", "parse_speeds"]
+__all__ = [
+    "Digitization",
+    "digitize_image",
+    "digitize_mask",
+    "draw_overlay",
+    "parse_speeds",
+    "select_lines",
+]
 
 LINE_COLORS = [  # tab10, without the red used for masks elsewhere
     (31, 119, 180), (255, 127, 14), (44, 160, 44), (148, 103, 189), (140, 86, 75),
@@ -128,6 +135,33 @@ def digitize_image(
         "trained_on": segmenter.config.training.get("data", ""),
     }
     return result, mask
+
+
+def select_lines(
+    result: Digitization, keep: list[int] | None, speeds: list[float] | None
+) -> Digitization:
+    """Only the lines numbered in ``keep`` (all when None), renumbered 1..n, with speeds."""
+    import dataclasses
+
+    lines = result.lines
+    if keep is not None:
+        known = {sl.line for sl in lines}
+        unknown = sorted(set(keep) - known)
+        if unknown:
+            raise InputError(f"no line {unknown[0]} to keep: lines are 1..{len(lines)}")
+        lines = [sl for sl in lines if sl.line in set(keep)]
+    if not lines:
+        raise InputError("no line left to digitize")
+    if speeds is not None and len(speeds) != len(lines):
+        raise InputError(
+            f"{len(lines)} speedlines kept but {len(speeds)} speeds given; "
+            "give one speed per line, lowest first"
+        )
+    renumbered = [
+        dataclasses.replace(sl, line=k + 1, speed=speeds[k] if speeds else sl.speed)
+        for k, sl in enumerate(lines)
+    ]
+    return dataclasses.replace(result, lines=renumbered)
 
 
 def draw_overlay(image: np.ndarray, result: Digitization) -> np.ndarray:

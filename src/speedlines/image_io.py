@@ -58,6 +58,29 @@ def _header_size(path: Path) -> tuple[int, int] | None:
         return None
 
 
+def decode_image(data: bytes, name: str = "image", max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode image file bytes (PNG, JPEG, ...) as (H, W, 3) uint8 RGB; InputError if bad."""
+    import io
+
+    try:
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = None
+        with Image.open(io.BytesIO(data)) as im:
+            w, h = im.size
+    except Exception:
+        w = h = 0
+    if w * h > max_pixels:
+        raise InputError(
+            f"{name}: image of {w} x {h} pixels is larger than the limit of {max_pixels:,} pixels"
+        )
+    buf = np.frombuffer(data, dtype=np.uint8)
+    a = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if buf.size else None
+    if a is None or a.size == 0:
+        raise InputError(f"{name}: not a readable image (empty or corrupt file?)")
+    return to_rgb(a)
+
+
 def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Read ``path`` as an (H, W, 3) uint8 RGB array; palette, grey, RGBA and 16-bit included."""
     path = Path(path)

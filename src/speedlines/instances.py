@@ -390,17 +390,17 @@ def _is_frame(points: np.ndarray, length: float, box: tuple) -> bool:
     normal = np.array([-d[1], d[0]]) / max(chord, 1e-9)
     if np.abs((points - points[0]) @ normal).max() > max(1.5, 0.006 * length):
         return False
+    # A piece of the frame right at the edge, or a long one within a few percent of it.
     if abs(d[1]) <= 0.07 * abs(d[0]):  # horizontal: the top or bottom edge
-        near = max(8.0, 0.02 * (y1 - y0))
-        rows = points[:, 1]
-        at_edge = (rows - y0).max() <= near or (y1 - rows).max() <= near
-        return at_edge and abs(d[0]) >= 0.4 * (x1 - x0)
-    if abs(d[0]) <= 0.07 * abs(d[1]):  # vertical: the left or right edge
-        near = max(8.0, 0.02 * (x1 - x0))
-        cols = points[:, 0]
-        at_edge = (cols - x0).max() <= near or (x1 - cols).max() <= near
-        return at_edge and abs(d[1]) >= 0.4 * (y1 - y0)
-    return False
+        along, height = abs(d[0]) / (x1 - x0), y1 - y0
+        gap = min((points[:, 1] - y0).max(), (y1 - points[:, 1]).max())
+    elif abs(d[0]) <= 0.07 * abs(d[1]):  # vertical: the left or right edge
+        along, height = abs(d[1]) / (y1 - y0), x1 - x0
+        gap = min((points[:, 0] - x0).max(), (x1 - points[:, 0]).max())
+    else:
+        return False
+    tight = gap <= max(6.0, 0.01 * height) and along >= 0.1
+    return tight or (gap <= max(12.0, 0.03 * height) and along >= 0.4)
 
 
 def _drop_duplicates(lines: list[LineInstance], near: float) -> list[LineInstance]:

@@ -7,6 +7,7 @@ probabilities are blended with a smooth window, so seams do not show and any siz
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import cv2
@@ -102,10 +103,9 @@ class Segmenter:
         if engine == "auto":
             engine = "torch"
             if config.engine == "onnx" and onnx_available():
-                try:
+                # No exporter (the onnx package) or no writable cache: stay with PyTorch.
+                with contextlib.suppress(ImportError, OSError, RuntimeError):
                     onnx_path, engine = cached_onnx(path), "onnx"
-                except (ImportError, OSError, RuntimeError):
-                    pass  # no exporter (the onnx package) or no writable cache: stay eager
         if engine == "onnx":
             if not onnx_path.is_file():
                 raise InputError(f"{onnx_path}: not found (run speedlines export-onnx first)")

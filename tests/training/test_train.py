@@ -54,7 +54,7 @@ def test_training_lowers_the_loss_and_writes_a_complete_run(run):
 
 
 def test_checkpoint_loads_in_one_call_and_eval_output_is_not_empty(run, data):
-    seg = Segmenter.from_path(run / "model")
+    seg = Segmenter.from_path(run / "model", engine="torch")  # eval mode is a torch matter
     assert not seg.model.training
     cfg = seg.config
     assert (cfg.encoder, cfg.input_size, cfg.view) == ("efficientnet-b0", 64, "resize")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from speedlines import __version__
-from speedlines.cli import data, digitizing, inference, training  # noqa: F401  (registers commands)
+from speedlines.cli import data, digitizing, inference, serving, training  # noqa: F401  (registers commands)
 from speedlines.cli.app import app, err
 from speedlines.errors import InputError
 

@@ -1,0 +1,133 @@
+import csv
+import io
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import cv2
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from speedlines.calibration import AxisCalibration, Calibration
+from speedlines.synth.sample import generate_sample
+from speedlines.web.app import create_app
+from tests.drawn_maps import distance_to
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(max_bytes=2_000_000, max_pixels=3_000_000)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return generate_sample(7001, 0, "crop", "simple")  # a fixed test crop, never trained on
+
+
+def png(image: np.ndarray) -> bytes:
+    return cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))[1].tobytes()
+
+
+def test_health_model_page_and_openapi(client):
+    assert client.get("/api/health").json()["status"] == "ok"
+    info = client.get("/api/model").json()
+    assert info["encoder"] and info["engine"] in ("torch", "onnx")
+    page = client.get("/")
+    assert page.status_code == 200 and "speedlines" in page.text and "app.js" in page.text
+    assert client.get("/static/app.js").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/predict", "/api/digitize", "/api/health", "/api/model"} <= set(paths)
+
+
+def test_predict_returns_the_mask_and_one_polyline_per_line(client, sample):
+    r = client.post("/api/predict", files={"file": ("crop.png", png(sample.image), "image/png")})
+    assert r.status_code == 200, r.text
+    d = r.json()
+    h, w = sample.label.shape
+    assert (d["width"], d["height"]) == (w, h)
+    assert d["mask_png"].startswith("data:image/png;base64,")
+    assert len(d["lines"]) == len(sample.meta["speedlines"])
+
+
+def test_digitize_matches_the_truth_and_the_files_agree(client, sample):
+    cal = sample.meta["calibration"]
+    speeds = ",".join(str(s) for s in sample.meta["speeds"])
+    r = client.post(
+        "/api/digitize",
+        files={"file": ("crop.png", png(sample.image), "image/png")},
+        data={"calibration": json.dumps(cal), "speeds": speeds, "points": "40"},
+    )
+    assert r.status_code == 200, r.text
+    d = r.json()
+    rows = list(csv.DictReader(io.StringIO(d["csv"])))
+    assert len(rows) == 40 * len(d["result"]["lines"]) and d["map"].startswith(" 99")
+    calibration = Calibration.from_dict(cal)
+    for line, truth in zip(d["result"]["lines"], sample.meta["speedlines"]):
+        px = calibration.points_to_pixel(np.array(line["points"]))
+        assert np.median(distance_to(np.array(truth["pixels"]), px)) < 1.5
+    # Untick line 2: the files hold the other lines, renumbered, with one speed fewer.
+    keep = [k for k in range(1, len(d["result"]["lines"]) + 1) if k != 2]
+    r2 = client.post(
+        "/api/digitize",
+        files={"file": ("crop.png", png(sample.image), "image/png")},
+        data={"calibration": json.dumps(cal), "keep": ",".join(map(str, keep)), "points": "40",
+              "speeds": ",".join(speeds.split(",")[: len(keep)])},
+    )  # fmt: skip
+    assert r2.status_code == 200, r2.text
+    lines = r2.json()["result"]["lines"]
+    assert [ln["line"] for ln in lines] == list(range(1, len(keep) + 1))
+    assert lines[1]["points"] == d["result"]["lines"][2]["points"]
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({"calibration": "{not json"}, 422, "not valid JSON"),
+        ({"calibration": json.dumps({"x": {"pixel": [1, 1], "value": [0, 1]}, "y": {}})}, 422,
+         "coincide"),
+        ({"speeds": "1,2"}, 422, "speeds given"),
+        ({"keep": "99"}, 422, "no line 99"),
+        ({"keep": "a"}, 422, "integers"),
+        ({"points": "1"}, 422, ""),
+    ],
+)  # fmt: skip
+def test_bad_digitize_input(client, sample, data, status, message):
+    cal = Calibration(AxisCalibration((0, 100), (0, 1)), AxisCalibration((100, 0), (1, 2)))
+    form = {"calibration": json.dumps(cal.to_dict())} | data
+    r = client.post("/api/digitize", files={"file": ("a.png", png(sample.image))}, data=form)
+    assert r.status_code == status and message in str(r.json()["detail"])
+
+
+def test_bad_uploads_are_clear_4xx(client):
+    r = client.post("/api/predict", files={"file": ("a.txt", b"hello", "text/plain")})
+    assert r.status_code == 415 and "not a readable image" in r.json()["detail"]
+    r = client.post("/api/predict", files={"file": ("big.bin", b"0" * 2_000_001)})
+    assert r.status_code == 413 and "larger than" in r.json()["detail"]
+    big = png(np.zeros((2000, 2000, 3), np.uint8))  # small file, too many pixels
+    r = client.post("/api/predict", files={"file": ("big.png", big)})
+    assert r.status_code == 413 and "pixels" in r.json()["detail"]
+    assert client.post("/api/predict").status_code == 422
+
+
+def test_concurrent_requests_do_not_mix_results(client):
+    samples = [generate_sample(7001, i, "crop", "simple") for i in (1, 2, 3)]
+
+    def size_of(s):
+        r = client.post("/api/predict", files={"file": ("x.png", png(s.image), "image/png")})
+        return r.json()["width"], r.json()["height"], len(r.json()["lines"])
+
+    with ThreadPoolExecutor(3) as pool:
+        got = list(pool.map(size_of, samples * 2))
+    for s, (w, h, _) in zip(samples * 2, got):
+        assert (w, h) == (s.label.shape[1], s.label.shape[0])
+    assert got[:3] == got[3:], "the same image gives the same answer, whatever runs alongside"
+
+
+def test_serve_refuses_a_bad_port():
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "speedlines", "serve", "--port", "70000"],
+                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert p.returncode == 2 and "port must be in 1..65535" in p.stderr
