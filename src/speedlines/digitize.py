@@ -97,16 +97,8 @@ def digitize_mask(
     instances = trace_lines(mask, calibration.plot_area, probability, settings)
     if not instances:
         raise InputError("no speedline found in the plotting area")
-    if speeds is not None and len(speeds) != len(instances):
-        raise InputError(
-            f"{len(instances)} speedlines found but {len(speeds)} speeds given; "
-            "give one speed per line, lowest first"
-        )
-    lines = [
-        fit_speedline(inst, calibration, k + 1, points, speeds[k] if speeds else None)
-        for k, inst in enumerate(instances)
-    ]
-    return Digitization(lines, calibration, (w, h))
+    lines = [fit_speedline(inst, calibration, k + 1, points) for k, inst in enumerate(instances)]
+    return select_lines(Digitization(lines, calibration, (w, h)), None, speeds, "found")
 
 
 def digitize_image(
@@ -138,7 +130,7 @@ def digitize_image(
 
 
 def select_lines(
-    result: Digitization, keep: list[int] | None, speeds: list[float] | None
+    result: Digitization, keep: list[int] | None, speeds: list[float] | None, what: str = "kept"
 ) -> Digitization:
     """Only the lines numbered in ``keep`` (all when None), renumbered 1..n, with speeds."""
     import dataclasses
@@ -154,7 +146,7 @@ def select_lines(
         raise InputError("no line left to digitize")
     if speeds is not None and len(speeds) != len(lines):
         raise InputError(
-            f"{len(lines)} speedlines kept but {len(speeds)} speeds given; "
+            f"{len(lines)} speedlines {what} but {len(speeds)} speeds given; "
             "give one speed per line, lowest first"
         )
     renumbered = [

@@ -143,19 +143,12 @@ def digitize_files(
     on_file: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Digitize every file into ``out``; a second input with an already used name is refused."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    seen: dict[str, Path] = {}
-    outcomes = []
-    for source in files:
-        if source.stem in seen:
-            outcome = Outcome(source, [], f"{source}: same name as {seen[source.stem]}, skipped")
-        else:
-            seen[source.stem] = source
-            outcome = digitize_file(source, out, calibrations, segmenter, opts)
-        outcomes.append(outcome)
-        if on_file:
-            on_file(outcome)
-    return outcomes
+    from speedlines.prediction import each_file
+
+    return each_file(
+        files,
+        out,
+        lambda source, folder: digitize_file(source, folder, calibrations, segmenter, opts),
+        lambda source, msg: Outcome(source, [], msg),
+        on_file,
+    )

@@ -86,17 +86,13 @@ def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndar
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    size = _header_size(path)
+    size = _header_size(path)  # before reading: a huge file is refused without loading it
     if size and size[0] * size[1] > max_pixels:
         raise InputError(
             f"{path}: image of {size[0]} x {size[1]} pixels is larger than the limit of "
             f"{max_pixels:,} pixels"
         )
-    data = np.fromfile(path, dtype=np.uint8)
-    a = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
-    if a is None or a.size == 0:
-        raise InputError(f"{path}: not a readable image (empty or corrupt file?)")
-    return to_rgb(a)
+    return decode_image(path.read_bytes(), str(path), max_pixels)
 
 
 def load_mask(path: str | os.PathLike, speedline_value: int = 0) -> np.ndarray:

@@ -86,6 +86,19 @@ def predict_files(
     second is refused."""
     if threshold is not None and not 0.0 < threshold < 1.0:
         raise InputError(f"threshold must lie in (0, 1), not {threshold}")
+    return each_file(
+        files,
+        out,
+        lambda source, folder: predict_file(segmenter, source, folder, threshold, prob, overlay),
+        lambda source, msg: Outcome(source, [], msg),
+        on_file,
+    )
+
+
+def each_file(files: list[Path], out, process, refused, on_file=None) -> list:
+    """``process(source, out)`` for every file, into the folder ``out`` (created). A second
+    input with a name already used would overwrite the first one's outputs: it is refused
+    with ``refused(source, message)``."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
@@ -93,12 +106,11 @@ def predict_files(
     seen: dict[str, Path] = {}
     outcomes = []
     for source in files:
-        stem = source.stem
-        if stem in seen:
-            outcome = Outcome(source, [], f"{source}: same name as {seen[stem]}, skipped")
+        if source.stem in seen:
+            outcome = refused(source, f"{source}: same name as {seen[source.stem]}, skipped")
         else:
-            seen[stem] = source
-            outcome = predict_file(segmenter, source, out, threshold, prob, overlay)
+            seen[source.stem] = source
+            outcome = process(source, out)
         outcomes.append(outcome)
         if on_file:
             on_file(outcome)

@@ -24,3 +24,26 @@ def progress() -> Progress:
         console=err,
         transient=False,
     )
+
+
+def run_batch(label: str, files: list, run, describe=None) -> tuple[list, list]:
+    """Run ``run(on_file)`` over ``files`` with a progress bar; every outcome with an error
+    is printed as it happens. Returns (outcomes, failed)."""
+    failed = []
+    bar = progress()
+    task = bar.add_task(label, total=len(files))
+
+    def done(outcome) -> None:
+        bar.start()
+        bar.advance(task)
+        if outcome.error:
+            failed.append(outcome)
+            bar.console.print(f"[red]error:[/red] {outcome.error}", highlight=False, soft_wrap=True)
+        elif describe:
+            bar.console.print(describe(outcome), highlight=False)
+
+    try:
+        outcomes = run(done)
+    finally:
+        bar.stop()
+    return outcomes, failed

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from speedlines.cli.app import app, err, progress
+from speedlines.cli.app import app, err, run_batch
 from speedlines.errors import InputError
 
 
@@ -80,24 +80,12 @@ def digitize(
         from speedlines.model import default_model
 
         segmenter = Segmenter.from_path(model or default_model(), engine=engine, threads=threads)
-    failed = []
-    bar = progress()
-    task = bar.add_task("digitize", total=len(files))
-
-    def done(outcome) -> None:
-        bar.start()
-        bar.advance(task)
-        if outcome.error:
-            failed.append(outcome)
-            bar.console.print(f"[red]error:[/red] {outcome.error}", highlight=False, soft_wrap=True)
-        else:
-            n = len(outcome.result.lines)
-            bar.console.print(f"{outcome.source.name}: {n} speedline(s)", highlight=False)
-
-    try:
-        outcomes = digitize_files(files, out, calibrations, segmenter, opts, done)
-    finally:
-        bar.stop()
+    outcomes, failed = run_batch(
+        "digitize",
+        files,
+        lambda done: digitize_files(files, out, calibrations, segmenter, opts, done),
+        lambda o: f"{o.source.name}: {len(o.result.lines)} speedline(s)",
+    )
     ok = len(outcomes) - len(failed)
     err.print(f"digitized {ok} image(s) into {out}")
     if failed:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from speedlines.cli.app import app, err, progress
+from speedlines.cli.app import app, err, run_batch
 from speedlines.errors import InputError
 
 
@@ -29,21 +29,11 @@ def predict(
 
     files = collect_inputs(inputs)
     segmenter = Segmenter.from_path(model or default_model(), engine=engine, threads=threads)
-    failed = []
-    bar = progress()
-    task = bar.add_task("predict", total=len(files))
-
-    def done(outcome) -> None:
-        bar.start()
-        bar.advance(task)
-        if outcome.error:
-            failed.append(outcome)
-            bar.console.print(f"[red]error:[/red] {outcome.error}", highlight=False, soft_wrap=True)
-
-    try:
-        outcomes = predict_files(segmenter, files, out, threshold, prob, overlay, done)
-    finally:
-        bar.stop()
+    outcomes, failed = run_batch(
+        "predict",
+        files,
+        lambda done: predict_files(segmenter, files, out, threshold, prob, overlay, done),
+    )
     ok = len(outcomes) - len(failed)
     err.print(f"wrote masks of {ok} image(s) to {out} ({segmenter.engine_name})")
     if failed:
