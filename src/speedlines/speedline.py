@@ -7,6 +7,7 @@ where the tracing noise is the same in both directions and a log axis is already
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,7 +72,13 @@ def fit_pixels(points: np.ndarray, count: int, noise_px: float = NOISE_PX):
         return fitted, 0.0, {"model": "polyline", "knots": len(pts)}
     s = _arc(pts)
     u = s / s[-1]
-    spline, _ = interpolate.make_splprep([pts[:, 0], pts[:, 1]], u=u, k=3, s=len(pts) * noise_px**2)
+    with warnings.catch_warnings():
+        # FITPACK warns when it cannot meet the smoothing target exactly; the spline it
+        # returns is still the closest one, and the residual below says how close.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spline, _ = interpolate.make_splprep(
+            [pts[:, 0], pts[:, 1]], u=u, k=3, s=len(pts) * noise_px**2
+        )
     at_u = np.asarray(spline(u)).reshape(2, -1).T
     residual = float(np.sqrt(np.mean(np.sum((at_u - pts) ** 2, axis=1))))
     # Evenly spaced along the fitted curve, not along the parameter.
