@@ -83,3 +83,11 @@ def test_short_pieces_follow_the_settings():
     curves = family()
     mask = draw(curves, SHAPE)
     assert len(trace_lines(mask, settings=TraceSettings(min_length=0.9))) == 0
+
+
+def test_arcs_bending_the_wrong_way_are_not_speedlines():
+    curves = family()
+    mask = draw(curves, SHAPE)
+    # The lower half of an efficiency island: it falls, then rises to the right.
+    cv2.ellipse(mask.view(np.uint8), (200, 22), (30, 12), 0, 0, 180, 1, 2)
+    _check_traced(trace_lines(mask), curves)

@@ -250,7 +250,24 @@ def _looks_like_speedline(points: np.ndarray, length: float) -> bool:
     if backwards > 0.15 * length:
         return False  # doubles back in x: a contour, a label or a loop
     # Surge, beta and operating lines rise to the right; a speedline never does overall.
-    return not (d[1] < -0.35 * length and d[0] > 0.3 * length)
+    if d[1] < -0.35 * length and d[0] > 0.3 * length:
+        return False
+    # A speedline bends one way only, from flat towards falling (clockwise on the image);
+    # the lower arc of an efficiency island bends the other way.
+    return _turning(points) > -np.radians(30)
+
+
+def _turning(points: np.ndarray, step: float = 6.0) -> float:
+    """Signed change of direction from the first to the last point, radians (image axes:
+    positive = clockwise on screen), measured on the chain resampled every ``step`` px."""
+    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    if s[-1] < 4 * step:
+        return 0.0
+    at = np.arange(0.0, s[-1], step)
+    x, y = np.interp(at, s, points[:, 0]), np.interp(at, s, points[:, 1])
+    angles = np.unwrap(np.arctan2(np.diff(y), np.diff(x)))
+    k = max(1, len(angles) // 10)  # the mean of each end tenth: skeleton jitter averages out
+    return float(angles[-k:].mean() - angles[:k].mean())
 
 
 def _before(a: LineInstance, b: LineInstance) -> int:
