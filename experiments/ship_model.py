@@ -70,20 +70,29 @@ def main() -> None:
     shutil.copyfile(args.run / "model" / "model.safetensors", TARGET / "model.safetensors")
     (TARGET / "config.json").write_text(json.dumps(cfg, indent=1, sort_keys=True) + "\n")
     t = run_cfg["train"]
+    init = f" --init-model {t['init_model']}" if t.get("init_model") else ""
+    # A fine-tuned model carries on from the model it started from: say which.
+    history = (
+        f"\n- Fine-tuned from the previously shipped model ({t['init_model']} at the time);\n"
+        "  its own training is in this file's git history."
+        if t.get("init_model")
+        else ""
+    )
+    origin = "fine-tuned" if t.get("init_model") else "trained from scratch"
     card = f"""# speedlines default model
 
-- Network: {cfg["architecture"]} with a {cfg["encoder"]} encoder (smp), trained from scratch
+- Network: {cfg["architecture"]} with a {cfg["encoder"]} encoder (smp), {origin}
   (no ImageNet weights).
 - Input: {cfg["view"]} view, scale {cfg["scale"]}, trained on {t["img_size"]} px windows,
   predicting on {cfg["tile_size"] or cfg["input_size"]} px tiles with blended seams.
   Threshold {cfg["threshold"]}; ImageNet mean/std normalisation.
 - Training data: `speedlines generate` sets {t["data"]} (validation {t["val_data"]}).
 - Budget: {cfg["training"]["epochs"]} epochs, batch {t["batch_size"]}, loss {t["loss"]},
-  seed {t["seed"]}, time limit {t["max_minutes"]} minutes.
+  learning rate {t["lr"]}, seed {t["seed"]}, time limit {t["max_minutes"]} minutes.
 - Command: `speedlines train --data {t["data"]} --val-data {t["val_data"]} --encoder
   {t["encoder"]} --loss {t["loss"]} --view {t["view"]} --img-size {t["img_size"]}
   --tile-size {t["tile_size"]} --epochs {t["epochs"]} --batch-size {t["batch_size"]}
-  --seed {t["seed"]} --max-minutes {t["max_minutes"]}`
+  --lr {t["lr"]} --seed {t["seed"]} --max-minutes {t["max_minutes"]}{init}`{history}
 
 ## Quality on fixed generated test sets (seeds never used in training)
 

@@ -16,13 +16,16 @@ def _image(h, w):
     return image
 
 
+@pytest.mark.parametrize("overlap", [0.25, 0.125])
 @pytest.mark.parametrize("length", [64, 65, 200, 517])
-def test_tiles_cover_everything(length):
-    starts = tile_origins(length, 64)
+def test_tiles_cover_everything(length, overlap):
+    starts = tile_origins(length, 64, overlap)
     covered = np.zeros(max(length, 64), bool)
     for s in starts:
         covered[s : s + 64] = True
     assert covered[:length].all() and starts[-1] + 64 == max(length, 64)
+    if length == 517:
+        assert len(starts) == int(np.ceil((517 - 64) / (64 * (1 - overlap)))) + 1
 
 
 def test_window_is_positive_and_peaks_in_the_middle():
@@ -30,9 +33,11 @@ def test_window_is_positive_and_peaks_in_the_middle():
     assert w.min() > 0 and w[32, 32] == w.max()
 
 
-@pytest.mark.parametrize(("h", "w"), [(50, 40), (300, 517)])
-def test_tiled_probability_equals_the_whole_image(h, w):
-    cfg = ModelConfig(view="tile", input_size=64)
+@pytest.mark.parametrize(
+    ("h", "w", "overlap"), [(50, 40, 0.25), (300, 517, 0.25), (300, 517, 0.125)]
+)
+def test_tiled_probability_equals_the_whole_image(h, w, overlap):
+    cfg = ModelConfig(view="tile", input_size=64, tile_overlap=overlap)
     seg = Segmenter(DarkInk(), cfg, batch_size=3)
     image = _image(h, w)
     prob = seg.probability(image)

@@ -15,12 +15,12 @@ from speedlines.synth.sample import generate_sample
 
 MAX_CHART_PIXELS = 1.3e6
 # set: (style, case, seed, images, IoU floor, tolerant-F1 floor); measured on these subsets
-# with model v1: IoU 0.838 / 0.619 / 0.638 / 0.378, tolerant F1 0.949 / 0.814 / 0.753 / 0.567.
+# with model v2: IoU 0.871 / 0.676 / 0.804 / 0.540, tolerant F1 0.970 / 0.849 / 0.913 / 0.729.
 SETS = {
-    "crop-simple": ("crop", "simple", 7001, 16, 0.80, 0.92),
-    "crop-combined": ("crop", "combined", 7002, 16, 0.58, 0.78),
-    "chart-simple": ("chart", "simple", 7003, 3, 0.59, 0.70),
-    "chart-combined": ("chart", "combined", 7004, 3, 0.33, 0.52),
+    "crop-simple": ("crop", "simple", 7001, 16, 0.84, 0.94),
+    "crop-combined": ("crop", "combined", 7002, 16, 0.64, 0.81),
+    "chart-simple": ("chart", "simple", 7003, 3, 0.76, 0.87),
+    "chart-combined": ("chart", "combined", 7004, 3, 0.50, 0.68),
 }
 
 

@@ -49,18 +49,18 @@ def normalize(image: np.ndarray, config: ModelConfig) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(2, 0, 1))
 
 
-def tile_window(size: int) -> np.ndarray:
+def tile_window(size: int, overlap: float = TILE_OVERLAP) -> np.ndarray:
     """Blending weights of one tile: high in the middle, small but non-zero at the border."""
-    ramp = np.minimum(np.arange(size) + 1, np.arange(size)[::-1] + 1) / (size * TILE_OVERLAP)
+    ramp = np.minimum(np.arange(size) + 1, np.arange(size)[::-1] + 1) / (size * overlap)
     w1 = np.clip(ramp, 0.05, 1.0).astype(np.float32)
     return np.outer(w1, w1)
 
 
-def tile_origins(length: int, size: int) -> list[int]:
-    """Start offsets covering ``length`` with tiles of ``size`` overlapping by TILE_OVERLAP."""
+def tile_origins(length: int, size: int, overlap: float = TILE_OVERLAP) -> list[int]:
+    """Start offsets covering ``length`` with tiles of ``size`` overlapping by ``overlap``."""
     if length <= size:
         return [0]
-    stride = max(1, int(size * (1 - TILE_OVERLAP)))
+    stride = max(1, int(size * (1 - overlap)))
     starts = list(range(0, length - size, stride))
     return [*starts, length - size]
 
@@ -137,8 +137,9 @@ class Segmenter:
         x = normalize(scaled, self.config)
         acc = np.zeros((ph, pw), np.float32)
         weight = np.zeros((ph, pw), np.float32)
-        win = tile_window(s)
-        boxes = [(y, x0) for y in tile_origins(ph, s) for x0 in tile_origins(pw, s)]
+        ov = self.config.tile_overlap
+        win = tile_window(s, ov)
+        boxes = [(y, x0) for y in tile_origins(ph, s, ov) for x0 in tile_origins(pw, s, ov)]
         for i in range(0, len(boxes), self.batch_size):
             chunk = boxes[i : i + self.batch_size]
             probs = self._run(np.stack([x[:, y : y + s, x0 : x0 + s] for y, x0 in chunk]))

@@ -37,6 +37,7 @@ class ModelConfig:
     view: str = "resize"
     scale: float = 1.0
     tile_size: int = 0  # tile view: inference tile side (0 = input_size); any multiple of 32
+    tile_overlap: float = 0.25  # tile view: share of a tile that overlaps its neighbour
     mean: tuple[float, float, float] = IMAGENET_MEAN
     std: tuple[float, float, float] = IMAGENET_STD
     threshold: float = 0.5
