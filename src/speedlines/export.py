@@ -6,6 +6,7 @@ atomically, so a failure leaves no partial set behind.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -86,8 +87,11 @@ class Outcome:
     result: Digitization | None = None
 
 
-def digitize_array(image: np.ndarray, calibration: Calibration, segmenter, opts, name=""):
-    """(Digitization, mask) of an RGB array by the chosen method."""
+def digitize_array(
+    image: np.ndarray, calibration: Calibration, segmenter, opts, name="", image_bytes=None
+):
+    """(Digitization, mask) of an RGB array by the chosen method; ``image_bytes`` (the file)
+    names the source by its SHA-256."""
     if opts.method == "ink":
         from speedlines.baseline import ink_mask
 
@@ -97,9 +101,11 @@ def digitize_array(image: np.ndarray, calibration: Calibration, segmenter, opts,
         result = digitize_mask(mask, calibration, opts.speeds, None, opts.points)
         result.segmentation = {"method": "ink threshold with grid removal (no model)"}
         result.source = {"name": name}
+        if image_bytes is not None:
+            result.source["sha256"] = hashlib.sha256(image_bytes).hexdigest()
         return result, mask
     return digitize_image(
-        image, calibration, segmenter, opts.speeds, opts.threshold, opts.points, name
+        image, calibration, segmenter, opts.speeds, opts.threshold, opts.points, name, image_bytes
     )
 
 
@@ -119,13 +125,11 @@ def outputs_for(result: Digitization, image: np.ndarray, mask: np.ndarray, opts)
 
 def digitize_file(source: Path, out: Path, calibrations: CalibrationSource, segmenter, opts):
     """Digitize one file; input errors come back in the outcome and nothing is written."""
-    import hashlib
-
     try:
         calibration = calibrations.for_image(source)
         image = load_image(source)
-        result, mask = digitize_array(image, calibration, segmenter, opts, source.name)
-        result.source["sha256"] = hashlib.sha256(source.read_bytes()).hexdigest()
+        data = source.read_bytes()
+        result, mask = digitize_array(image, calibration, segmenter, opts, source.name, data)
         files = outputs_for(result, image, mask, opts)
     except InputError as exc:
         msg = str(exc)

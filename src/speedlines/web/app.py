@@ -67,6 +67,12 @@ class _Models:
         return prob
 
 
+def _mask_data_url(mask: np.ndarray) -> str:
+    """The mask as a PNG data URL, 255 = speedline (the CLI's mask format)."""
+    png = encode_png(np.where(mask, 255, 0).astype(np.uint8))
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
 def _numbers(text: str | None, what: str) -> list[int] | None:
     if text is None or not text.strip():
         return None
@@ -132,12 +138,11 @@ def create_app(
         prob = models.probability(digest, image)
         mask = prob > models.segmenter.config.threshold
         lines = trace_lines(mask, None, prob)
-        png = base64.b64encode(encode_png(np.where(mask, 255, 0).astype(np.uint8))).decode()
         return {
             "sha256": digest,
             "width": int(image.shape[1]),
             "height": int(image.shape[0]),
-            "mask_png": f"data:image/png;base64,{png}",
+            "mask_png": _mask_data_url(mask),
             "lines": [
                 {
                     "line": k + 1,
@@ -178,12 +183,11 @@ def create_app(
             "engine": seg.engine_name,
             "threshold": seg.config.threshold,
         }
-        mask_png = base64.b64encode(encode_png(np.where(mask, 255, 0).astype(np.uint8))).decode()
         return {
             "result": to_json(result, betas),
             "csv": to_csv(result, decimal),
             "map": to_gasturb_map(result, betas) if result.speeds_known else None,
-            "mask_png": f"data:image/png;base64,{mask_png}",
+            "mask_png": _mask_data_url(mask),
         }
 
     return app
