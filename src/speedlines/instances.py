@@ -10,7 +10,6 @@ Pixel coordinates are (col, row) floats, as in :mod:`speedlines.calibration`.
 from __future__ import annotations
 
 import functools
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +17,8 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from skimage.morphology import skeletonize
+
+from speedlines import line_shape as shape
 
 __all__ = ["LineInstance", "TraceSettings", "trace_lines"]
 
@@ -233,64 +234,6 @@ def _link(pieces: list[np.ndarray], max_gap: float, max_turn: float, reach: floa
     return out
 
 
-def _orient(points: np.ndarray) -> np.ndarray:
-    """Surge (left) end first; for a near-vertical piece, the upper end first."""
-    d = points[-1] - points[0]
-    if abs(d[0]) >= 0.3 * abs(d[1]):
-        return points if d[0] >= 0 else points[::-1]
-    return points if d[1] >= 0 else points[::-1]
-
-
-def _looks_like_speedline(points: np.ndarray, length: float) -> bool:
-    """Speedlines run left to right and end lower than they start (choke below surge)."""
-    d = points[-1] - points[0]
-    if np.linalg.norm(d) < 0.25 * length:
-        return False  # closed or nearly closed: an efficiency island
-    backwards = np.clip(-np.diff(points[:, 0]), 0, None).sum()
-    if backwards > 0.15 * length:
-        return False  # doubles back in x: a contour, a label or a loop
-    # Surge, beta and operating lines rise to the right; a speedline never does overall.
-    if d[1] < -0.35 * length and d[0] > 0.3 * length:
-        return False
-    # A speedline bends one way only, from flat towards falling (clockwise on the image);
-    # the lower arc of an efficiency island bends the other way.
-    return _turning(points) > -np.radians(30)
-
-
-def _turning(points: np.ndarray, step: float = 6.0) -> float:
-    """Signed change of direction from the first to the last point, radians (image axes:
-    positive = clockwise on screen), measured on the chain resampled every ``step`` px."""
-    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
-    if s[-1] < 4 * step:
-        return 0.0
-    at = np.arange(0.0, s[-1], step)
-    x, y = np.interp(at, s, points[:, 0]), np.interp(at, s, points[:, 1])
-    angles = np.unwrap(np.arctan2(np.diff(y), np.diff(x)))
-    k = max(1, len(angles) // 10)  # the mean of each end tenth: skeleton jitter averages out
-    return float(angles[-k:].mean() - angles[:k].mean())
-
-
-def _before(a: LineInstance, b: LineInstance) -> int:
-    """-1 when ``a`` is a lower speed than ``b``: below it where both exist, else left of it."""
-    lo = max(a.points[:, 0].min(), b.points[:, 0].min())
-    hi = min(a.points[:, 0].max(), b.points[:, 0].max())
-    if hi - lo > 2.0:
-        cols = np.linspace(lo, hi, 16)
-        ra, rb = _row_at(a.points, cols), _row_at(b.points, cols)
-        diff = np.nanmedian(ra - rb) if np.isfinite(ra - rb).any() else 0.0
-        if diff != 0:
-            return -1 if diff > 0 else 1  # larger row = lower in the image = lower speed
-    ca, cb = a.points[-1, 0], b.points[-1, 0]
-    return -1 if ca < cb else (1 if ca > cb else 0)
-
-
-def _row_at(points: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Upper row of a chain at given columns (the flat part lies above the choke end)."""
-    x = np.maximum.accumulate(points[:, 0])
-    keep = np.concatenate([[True], np.diff(x) > 0])
-    return np.interp(cols, x[keep], points[keep, 1], left=np.nan, right=np.nan)
-
-
 def _chains(m: np.ndarray, s: TraceSettings, diagonal: float):
     """The mask's centreline in pieces, joined into lines: a list of piece lists per line."""
     # Pinholes and slivers inside thick lines would become loops in the skeleton.
@@ -374,8 +317,9 @@ def trace_lines(
         length = _path_length(points)
         if length < s.min_length * diagonal:
             continue
-        points = _orient(points)
-        if not _looks_like_speedline(points, length) or _is_frame(points, length, (x0, y0, x1, y1)):
+        points = shape.orient(points)
+        box = (x0, y0, x1, y1)
+        if not shape.looks_like_speedline(points, length) or shape.is_frame(points, length, box):
             continue
         conf = 1.0
         if probability is not None:
@@ -386,65 +330,13 @@ def trace_lines(
         conf *= 1.0 - bridged / length
         if conf >= s.min_confidence:
             lines.append(LineInstance(points, length, bridged, conf))
-    lines = _drop_duplicates(lines, width + 1.0)
+    lines = shape.drop_duplicates(lines, width + 1.0)
     if len(lines) >= 3:
         # Speedlines of one map differ in length by a few times at most; far shorter
         # pieces are bits of crossing lines, islands or labels.
         typical = float(np.median([ln.length for ln in lines]))
         lines = [ln for ln in lines if ln.length >= s.min_relative_length * typical]
-    return sorted(lines, key=functools.cmp_to_key(_before))
-
-
-def _is_frame(points: np.ndarray, length: float, box: tuple) -> bool:
-    """A long, straight, axis-parallel line hugging an edge of the plotting area: the frame
-    or an axis, tilted at most a few degrees (scans). A speedline is never that straight
-    along an edge."""
-    x0, y0, x1, y1 = box
-    d = points[-1] - points[0]
-    chord = float(np.hypot(*d))
-    if chord < 0.95 * length:
-        return False
-    normal = np.array([-d[1], d[0]]) / max(chord, 1e-9)
-    if np.abs((points - points[0]) @ normal).max() > max(1.5, 0.006 * length):
-        return False
-    # A piece of the frame right at the edge, or a long one within a few percent of it.
-    if abs(d[1]) <= 0.07 * abs(d[0]):  # horizontal: the top or bottom edge
-        along, height = abs(d[0]) / (x1 - x0), y1 - y0
-        gap = min((points[:, 1] - y0).max(), (y1 - points[:, 1]).max())
-    elif abs(d[0]) <= 0.07 * abs(d[1]):  # vertical: the left or right edge
-        along, height = abs(d[1]) / (y1 - y0), x1 - x0
-        gap = min((points[:, 0] - x0).max(), (x1 - points[:, 0]).max())
-    else:
-        return False
-    tight = gap <= max(6.0, 0.01 * height) and along >= 0.1
-    return tight or (gap <= max(12.0, 0.03 * height) and along >= 0.4)
-
-
-def _drop_duplicates(lines: list[LineInstance], near: float) -> list[LineInstance]:
-    """Drop a line that runs alongside a longer one for most of its length: the two edges of
-    a thick line that a model marked apart, or a spur along its line."""
-    from scipy.spatial import cKDTree
-
-    kept: list[LineInstance] = []
-    trees: list = []
-    for line in sorted(lines, key=lambda ln: -ln.length):
-        if any((t.query(line.points)[0] <= near).mean() >= 0.6 for t in trees):
-            continue
-        kept.append(line)
-        trees.append(cKDTree(_densify(line.points)))
-    return kept
-
-
-def _densify(points: np.ndarray, step: float = 1.0) -> np.ndarray:
-    """The polyline with points at most ``step`` apart (bridged gaps filled in)."""
-    out = [points[:1]]
-    for a, b in itertools.pairwise(points):
-        n = int(np.ceil(np.hypot(*(b - a)) / step))
-        if n > 1:
-            out.append(a + (b - a) * np.linspace(0, 1, n + 1)[1:, None])
-        else:
-            out.append(b[None])
-    return np.concatenate(out)
+    return sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
 
 
 def _wide_holes(m: np.ndarray, max_half_width: float = 2.5) -> np.ndarray:
