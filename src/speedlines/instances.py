@@ -120,7 +120,7 @@ def _end_direction(points: np.ndarray, at_start: bool, reach: float, skip: float
     mask's blunt or hooked end (at a marker, a label) point anywhere.
     """
     pts = points if at_start else points[::-1]
-    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))])
+    s = shape.arc_length(pts)
     if s[-1] < 1.0:
         return None
     if s[-1] < skip + 4.0:
@@ -237,7 +237,7 @@ def _link(pieces: list[np.ndarray], max_gap: float, max_turn: float, reach: floa
 def _chains(m: np.ndarray, s: TraceSettings, diagonal: float):
     """The mask's centreline in pieces, joined into lines: a list of piece lists per line."""
     # Pinholes and slivers inside thick lines would become loops in the skeleton.
-    m = ndimage.binary_fill_holes(m) & ~_wide_holes(m)
+    m = _fill_slivers(m)
     skeleton = skeletonize(m)
     # Line width from the distance to the background along the centreline.
     depth = ndimage.distance_transform_edt(m)[skeleton]
@@ -310,6 +310,7 @@ def trace_lines(
     if not m.any():
         return []
     lines = []
+    box = (x0, y0, x1, y1)
     chains, width = _chains(m, s, diagonal)
     for parts in chains:
         points = np.concatenate(parts)
@@ -318,7 +319,6 @@ def trace_lines(
         if length < s.min_length * diagonal:
             continue
         points = shape.orient(points)
-        box = (x0, y0, x1, y1)
         if not shape.looks_like_speedline(points, length) or shape.is_frame(points, length, box):
             continue
         conf = 1.0
@@ -339,17 +339,19 @@ def trace_lines(
     return sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
 
 
-def _wide_holes(m: np.ndarray, max_half_width: float = 2.5) -> np.ndarray:
-    """Enclosed background regions wider than slivers (an island's inside) to keep.
+def _fill_slivers(m: np.ndarray, max_half_width: float = 2.5) -> np.ndarray:
+    """The mask with its enclosed holes filled, except those wider than slivers (an island's
+    inside stays open).
 
     A thick line that a model marks only along its edges encloses long, thin holes; filled,
     they give one centreline instead of two parallel ones.
     """
-    holes = ndimage.binary_fill_holes(m) & ~m
+    filled = ndimage.binary_fill_holes(m)
+    holes = filled & ~m
     labels, n = ndimage.label(holes)
     if n == 0:
-        return holes
+        return filled
     depth = ndimage.distance_transform_edt(holes)
     widest = ndimage.maximum(depth, labels, index=np.arange(1, n + 1))
     wide = np.concatenate([[False], np.asarray(widest) > max_half_width])
-    return wide[labels]
+    return filled & ~wide[labels]

@@ -13,6 +13,7 @@ import itertools
 import numpy as np
 
 __all__ = [
+    "arc_length",
     "densify",
     "drop_duplicates",
     "is_frame",
@@ -21,6 +22,12 @@ __all__ = [
     "orient",
     "turning",
 ]
+
+
+def arc_length(points: np.ndarray) -> np.ndarray:
+    """Cumulative length along a polyline, starting at 0 (one value per point)."""
+    steps = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    return np.concatenate([[0.0], np.cumsum(steps)])
 
 
 def orient(points: np.ndarray) -> np.ndarray:
@@ -50,7 +57,7 @@ def looks_like_speedline(points: np.ndarray, length: float) -> bool:
 def turning(points: np.ndarray, step: float = 6.0) -> float:
     """Signed change of direction from the first to the last point, radians (image axes:
     positive = clockwise on screen), measured on the chain resampled every ``step`` px."""
-    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    s = arc_length(points)
     if s[-1] < 4 * step:
         return 0.0
     at = np.arange(0.0, s[-1], step)

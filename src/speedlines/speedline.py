@@ -15,6 +15,7 @@ from scipy import interpolate
 
 from speedlines.calibration import Calibration
 from speedlines.instances import LineInstance
+from speedlines.line_shape import arc_length
 
 __all__ = ["Speedline", "fit_speedline", "resample_by_beta", "resample_by_flow", "surge_line"]
 
@@ -57,20 +58,15 @@ def _thin(points: np.ndarray, step: float = 1.0) -> np.ndarray:
     return points[keep]
 
 
-def _arc(points: np.ndarray) -> np.ndarray:
-    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
-    return s
-
-
 def fit_pixels(points: np.ndarray, count: int, noise_px: float = NOISE_PX):
     """Smoothing-spline fit through traced points: (count evenly spaced points, rms residual)."""
     pts = _thin(np.asarray(points, dtype=np.float64))
     if len(pts) < 4:
-        s = _arc(pts)
+        s = arc_length(pts)
         u = np.linspace(0, s[-1], count)
         fitted = np.stack([np.interp(u, s, pts[:, 0]), np.interp(u, s, pts[:, 1])], axis=1)
         return fitted, 0.0, {"model": "polyline", "knots": len(pts)}
-    s = _arc(pts)
+    s = arc_length(pts)
     u = s / s[-1]
     with warnings.catch_warnings():
         # FITPACK warns when it cannot meet the smoothing target exactly; the spline it
@@ -84,7 +80,7 @@ def fit_pixels(points: np.ndarray, count: int, noise_px: float = NOISE_PX):
     # Evenly spaced along the fitted curve, not along the parameter.
     dense_u = np.linspace(0, 1, max(400, 4 * count))
     dense = np.asarray(spline(dense_u)).reshape(2, -1).T
-    ds = _arc(dense)
+    ds = arc_length(dense)
     target = np.linspace(0, ds[-1], count)
     fitted = np.stack([np.interp(target, ds, dense[:, 0]), np.interp(target, ds, dense[:, 1])], 1)
     info = {"model": "smoothing spline (cubic, arc length)", "knots": len(spline.t)}
@@ -145,7 +141,7 @@ def resample_by_beta(lines: list[Speedline], betas: np.ndarray) -> np.ndarray:
     betas = np.asarray(betas, dtype=np.float64)
     out = np.empty((len(lines), len(betas), 2))
     for i, sl in enumerate(lines):
-        s = _arc(sl.pixels)
+        s = arc_length(sl.pixels)
         at = betas * s[-1]
         out[i, :, 0] = np.interp(at, s, sl.data[:, 0])
         out[i, :, 1] = np.interp(at, s, sl.data[:, 1])

@@ -94,7 +94,7 @@ def create_app(
     models = _Models(model_path, engine)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    async def _read(upload: UploadFile) -> tuple[np.ndarray, str, bytes]:
+    async def _read(upload: UploadFile) -> tuple[np.ndarray, str]:
         data = await upload.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise HTTPException(413, f"upload larger than {max_bytes // (1024 * 1024)} MB")
@@ -103,7 +103,7 @@ def create_app(
             image = decode_image(data, name, max_pixels)
         except InputError as exc:
             raise HTTPException(413 if "larger than" in str(exc) else 415, str(exc)) from None
-        return image, hashlib.sha256(data).hexdigest(), data
+        return image, hashlib.sha256(data).hexdigest()
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
@@ -134,7 +134,7 @@ def create_app(
     @app.post("/api/predict")
     async def predict(file: UploadFile = File(...)) -> dict:
         """Image in; the speedline mask (PNG, 255 = speedline) and each line's pixels out."""
-        image, digest, _ = await _read(file)
+        image, digest = await _read(file)
         prob = models.probability(digest, image)
         mask = prob > models.segmenter.config.threshold
         lines = trace_lines(mask, None, prob)
@@ -164,7 +164,7 @@ def create_app(
         decimal: str = Form(".", pattern=r"^[.,]$"),
     ) -> dict:
         """Image and calibration in; curves in data units out, with the CSV, JSON and .map."""
-        image, digest, _ = await _read(file)
+        image, digest = await _read(file)
         try:
             cal = Calibration.from_dict(json.loads(calibration))
             speed_list = parse_speeds(speeds)
