@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/predict.py [--model DIR] [--threads 2] [--repeat 5]
 
 Without --model it measures the shipped model (or an untrained EfficientNet-B0 UNet when none
-is shipped). Prints ms per 256 x 256 tile and per megapixel for a 256 x 256 crop and a
-2000 x 1500 chart, the ONNX/eager ratio, the model's FLOPs, the machine's fp32 GEMM rate,
+is shipped). Prints ms per 256 x 256 tile and per megapixel for a 256 x 256 crop, a 1 MP and a
+2000 x 1500 chart (with the model's tile plan and, as the baseline, square tiles of the
+model's tile size only), the ONNX/eager ratio, the model's FLOPs, the machine's fp32 GEMM rate,
 the distance to the compute limit (time / (FLOPs / GEMM rate)) and each engine's peak memory.
 Each engine runs in its own process so peak memory is its own.
 """
@@ -19,11 +20,12 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-CASES = {"crop 256x256": (256, 256), "chart 2000x1500": (1500, 2000)}
+CASES = {"crop 256x256": (256, 256), "chart 1155x866": (866, 1155), "chart 2000x1500": (1500, 2000)}
 
 
 def gemm_gflops(threads: int, n: int = 2048, repeat: int = 5) -> float:
@@ -70,15 +72,21 @@ def measure(model_dir: str, engine: str, threads: int, repeat: int) -> dict:
     for _ in range(repeat):
         seg._run(tile)
     out["ms_per_tile"] = (time.perf_counter() - t) / repeat * 1000
+    plan = seg.config
     for name, (h, w) in CASES.items():
         image = chart_image(h, w)
-        seg.probability(image)
-        t = time.perf_counter()
-        n = max(1, repeat // (2 if h > 1000 else 1))
-        for _ in range(n):
+        for key, cfg in ((name, plan), (f"{name} {s} px tiles", replace(plan, tile_max=0))):
+            if key != name and (plan.tile_max <= s or h <= s):
+                continue
+            seg.config = cfg
             seg.probability(image)
-        dt = (time.perf_counter() - t) / n
-        out[name] = {"ms": dt * 1000, "ms_per_mpx": dt * 1000 / (h * w / 1e6)}
+            t = time.perf_counter()
+            n = max(1, repeat // (2 if h > 1000 else 1))
+            for _ in range(n):
+                seg.probability(image)
+            dt = (time.perf_counter() - t) / n
+            out[key] = {"ms": dt * 1000, "ms_per_mpx": dt * 1000 / (h * w / 1e6)}
+    seg.config = plan
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
@@ -128,14 +136,15 @@ def main() -> None:
             child = subprocess.run(cmd, check=True, capture_output=True, text=True)
             res[engine] = json.loads(child.stdout.strip().splitlines()[-1])
     limit_ms = gflop / gemm * 1000
-    print(f"model: {what} ({cfg.encoder}, {cfg.view} view, {tile} px tiles)")
+    plan = f"up to {cfg.tile_max} px" if cfg.tile_max > tile else "square"
+    print(f"model: {what} ({cfg.encoder}, {cfg.view} view, {tile} px tiles, {plan})")
     print(f"FLOPs per {tile} px tile: {gflop:.2f} GFLOP")
     print(f"fp32 GEMM rate ({args.threads} threads): {gemm:.0f} GFLOP/s")
     print(f"compute limit: {limit_ms:.1f} ms per tile")
     print(f"{'measure':<30} {'torch':>10} {'onnx':>10} {'onnx/torch':>11}")
     t, o = res["torch"], res["onnx"]
     rows = [("ms per tile", t["ms_per_tile"], o["ms_per_tile"])]
-    for name in CASES:
+    for name in [k for k in t if k.startswith(tuple(CASES))]:
         rows.append((f"{name} ms", t[name]["ms"], o[name]["ms"]))
         rows.append((f"{name} ms/Mpx", t[name]["ms_per_mpx"], o[name]["ms_per_mpx"]))
     rows.append(("peak memory MB", t["peak_mb"], o["peak_mb"]))
@@ -143,6 +152,17 @@ def main() -> None:
         print(f"{name:<30} {a:>10.1f} {b:>10.1f} {b / a:>11.2f}")
     best = min(("torch", t["ms_per_tile"]), ("onnx", o["ms_per_tile"]), key=lambda e: e[1])
     print(f"faster engine: {best[0]}, {best[1] / limit_ms:.2f}x the compute limit per tile")
+    fast = res[best[0]]
+    mpx_limit = limit_ms * 1e6 / tile**2  # every pixel through the network exactly once
+    for name in [k for k in fast if k.startswith("chart")]:
+        ms = fast[name]["ms_per_mpx"]
+        print(f"{name}: {ms / 1000:.2f} s/Mpx with {best[0]}, "
+              f"{ms / mpx_limit:.2f}x the compute limit per Mpx")  # fmt: skip
+    for name in CASES:
+        base = f"{name} {tile} px tiles"
+        if base in fast:
+            ratio = fast[name]["ms"] / fast[base]["ms"]
+            print(f"{name}: tile plan / square {tile} px tiles = {ratio:.2f}")
 
 
 if __name__ == "__main__":

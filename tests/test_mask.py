@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from speedlines.mask import Segmenter, normalize, resize_mask, tile_origins, tile_window
+from speedlines.mask import Segmenter, normalize, resize_mask, tile_plan, tile_window
 from speedlines.model import ModelConfig
 from tests.fakes import DarkInk
 
@@ -17,27 +17,45 @@ def _image(h, w):
 
 
 @pytest.mark.parametrize("overlap", [0.25, 0.125])
-@pytest.mark.parametrize("length", [64, 65, 200, 517])
-def test_tiles_cover_everything(length, overlap):
-    starts = tile_origins(length, 64, overlap)
-    covered = np.zeros(max(length, 64), bool)
+@pytest.mark.parametrize("largest", [0, 128])
+@pytest.mark.parametrize("length", [40, 64, 65, 200, 517, 2000])
+def test_tiles_cover_everything_evenly(length, largest, overlap):
+    side, starts = tile_plan(length, 64, largest, overlap)
+    assert side % 32 == 0 and side <= max(64, largest, -(-length // 32) * 32)
+    covered = np.zeros(max(length, side), int)
     for s in starts:
-        covered[s : s + 64] = True
-    assert covered[:length].all() and starts[-1] + 64 == max(length, 64)
-    if length == 517:
-        assert len(starts) == int(np.ceil((517 - 64) / (64 * (1 - overlap)))) + 1
+        covered[s : s + side] += 1
+    assert covered[:length].all() and starts[-1] + side == max(length, side)
+    steps = np.diff(starts)
+    if len(starts) > 1:
+        assert (side - steps >= int(64 * overlap)).all(), "neighbours overlap by the margin"
+        assert steps.max() - steps.min() <= 1, "evenly spread: no overhanging last tile"
+
+
+def test_small_axes_get_one_tile_padded_by_under_32_px():
+    assert tile_plan(121, 256) == (128, [0])
+    assert tile_plan(300, 256, 512) == (320, [0])
+
+
+def test_bigger_tiles_cost_fewer_pixels():
+    def cost(largest):
+        (th, ys), (tw, xs) = tile_plan(1500, 256, largest), tile_plan(2000, 256, largest)
+        return th * tw * len(ys) * len(xs)
+
+    assert cost(512) < 0.8 * cost(256)
 
 
 def test_window_is_positive_and_peaks_in_the_middle():
-    w = tile_window(64)
-    assert w.min() > 0 and w[32, 32] == w.max()
+    w = tile_window(64, 96, 16)
+    assert w.shape == (64, 96) and w.min() > 0 and w[32, 48] == w.max() == 1.0
 
 
 @pytest.mark.parametrize(
-    ("h", "w", "overlap"), [(50, 40, 0.25), (300, 517, 0.25), (300, 517, 0.125)]
+    ("h", "w", "overlap", "largest"),
+    [(50, 40, 0.25, 0), (300, 517, 0.25, 0), (300, 517, 0.125, 0), (300, 517, 0.25, 128)],
 )
-def test_tiled_probability_equals_the_whole_image(h, w, overlap):
-    cfg = ModelConfig(view="tile", input_size=64, tile_overlap=overlap)
+def test_tiled_probability_equals_the_whole_image(h, w, overlap, largest):
+    cfg = ModelConfig(view="tile", input_size=64, tile_overlap=overlap, tile_max=largest)
     seg = Segmenter(DarkInk(), cfg, batch_size=3)
     image = _image(h, w)
     prob = seg.probability(image)

@@ -69,6 +69,9 @@ def test_missing_and_corrupt_files(saved, tmp_path):
         ("view", "squash", "view"),
         ("input_size", 100, "multiple of 32"),
         ("threshold", 1.5, "(0, 1)"),
+        ("tile_size", 100, "multiple of 32"),
+        ("tile_max", 500, "multiple of 32"),
+        ("tile_overlap", 1.0, r"\[0, 1\)"),
     ],
 )
 def test_config_validation(field, value, message):

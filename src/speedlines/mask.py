@@ -49,20 +49,36 @@ def normalize(image: np.ndarray, config: ModelConfig) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(2, 0, 1))
 
 
-def tile_window(size: int, overlap: float = TILE_OVERLAP) -> np.ndarray:
-    """Blending weights of one tile: high in the middle, small but non-zero at the border."""
-    ramp = np.minimum(np.arange(size) + 1, np.arange(size)[::-1] + 1) / (size * overlap)
-    w1 = np.clip(ramp, 0.05, 1.0).astype(np.float32)
-    return np.outer(w1, w1)
+def tile_window(height: int, width: int, ramp: int) -> np.ndarray:
+    """Blending weights of one tile: rising over ``ramp`` px from small but non-zero at the
+    border to 1, so overlapping tiles fade into each other."""
+
+    def edge(n: int) -> np.ndarray:
+        i = np.arange(n)
+        return np.clip(np.minimum(i + 1, n - i) / max(ramp, 1), 0.05, 1.0).astype(np.float32)
+
+    return np.outer(edge(height), edge(width))
 
 
-def tile_origins(length: int, size: int, overlap: float = TILE_OVERLAP) -> list[int]:
-    """Start offsets covering ``length`` with tiles of ``size`` overlapping by ``overlap``."""
-    if length <= size:
-        return [0]
-    stride = max(1, int(size * (1 - overlap)))
-    starts = list(range(0, length - size, stride))
-    return [*starts, length - size]
+def _ceil32(n: int) -> int:
+    return max(32, -(-n // 32) * 32)
+
+
+def tile_plan(length: int, size: int, largest: int = 0, overlap: float = TILE_OVERLAP):
+    """Tile side and start offsets along an axis of ``length`` px.
+
+    Tiles overlap by at least ``size * overlap`` px and are at most ``largest`` px (at least
+    ``size``), spread evenly so the last tile does not overhang; an axis shorter than that
+    gets one tile rounded up to a multiple of 32 (the network's stride), so small crops are
+    padded by less than 32 px instead of up to a whole tile.
+    """
+    largest = max(largest, size)
+    if length <= largest:
+        return _ceil32(length), [0]
+    o = int(size * overlap)
+    n = -(-(length - o) // (largest - o))
+    side = min(largest, _ceil32(-(-(length + (n - 1) * o) // n)))
+    return side, [round(v) for v in np.linspace(0, length - side, n)]
 
 
 class Segmenter:
@@ -131,21 +147,25 @@ class Segmenter:
         k = self.config.scale
         sw, sh = max(1, round(w * k)), max(1, round(h * k))
         scaled = resize_image(image, (sw, sh))
-        pw, ph = max(sw, s), max(sh, s)
+        largest, ov = self.config.tile_max, self.config.tile_overlap
+        th, ys = tile_plan(sh, s, largest, ov)
+        tw, xs = tile_plan(sw, s, largest, ov)
+        ph, pw = max(sh, th), max(sw, tw)
         if (pw, ph) != (sw, sh):  # small images: pad with the border so edges look natural
             scaled = cv2.copyMakeBorder(scaled, 0, ph - sh, 0, pw - sw, cv2.BORDER_REPLICATE)
         x = normalize(scaled, self.config)
         acc = np.zeros((ph, pw), np.float32)
         weight = np.zeros((ph, pw), np.float32)
-        ov = self.config.tile_overlap
-        win = tile_window(s, ov)
-        boxes = [(y, x0) for y in tile_origins(ph, s, ov) for x0 in tile_origins(pw, s, ov)]
-        for i in range(0, len(boxes), self.batch_size):
-            chunk = boxes[i : i + self.batch_size]
-            probs = self._run(np.stack([x[:, y : y + s, x0 : x0 + s] for y, x0 in chunk]))
+        win = tile_window(th, tw, int(s * ov))
+        boxes = [(y, x0) for y in ys for x0 in xs]
+        # The same number of pixels per batch whatever the tile shape, so memory stays flat.
+        per_batch = max(1, self.batch_size * s * s // (th * tw))
+        for i in range(0, len(boxes), per_batch):
+            chunk = boxes[i : i + per_batch]
+            probs = self._run(np.stack([x[:, y : y + th, x0 : x0 + tw] for y, x0 in chunk]))
             for (y, x0), p in zip(chunk, probs):
-                acc[y : y + s, x0 : x0 + s] += p * win
-                weight[y : y + s, x0 : x0 + s] += win
+                acc[y : y + th, x0 : x0 + tw] += p * win
+                weight[y : y + th, x0 : x0 + tw] += win
         prob = (acc / weight)[:sh, :sw]
         return resize_image(prob, (w, h))
 

@@ -37,7 +37,10 @@ class ModelConfig:
     view: str = "resize"
     scale: float = 1.0
     tile_size: int = 0  # tile view: inference tile side (0 = input_size); any multiple of 32
-    tile_overlap: float = 0.25  # tile view: share of a tile that overlaps its neighbour
+    tile_overlap: float = 0.25  # tile view: overlap of neighbouring tiles, times tile_size
+    # tile view: big images go through tiles of up to tile_max px (0 = tile_size), which
+    # costs fewer overlapping pixels; a multiple of 32.
+    tile_max: int = 0
     mean: tuple[float, float, float] = IMAGENET_MEAN
     std: tuple[float, float, float] = IMAGENET_STD
     threshold: float = 0.5
@@ -57,6 +60,10 @@ class ModelConfig:
             raise InputError(f"threshold must lie in (0, 1), not {self.threshold}")
         if self.tile_size and (self.tile_size < 32 or self.tile_size % 32):
             raise InputError(f"tile size must be a multiple of 32, not {self.tile_size}")
+        if self.tile_max and (self.tile_max < 32 or self.tile_max % 32):
+            raise InputError(f"largest tile must be a multiple of 32, not {self.tile_max}")
+        if not 0.0 <= self.tile_overlap < 1.0:
+            raise InputError(f"tile overlap must lie in [0, 1), not {self.tile_overlap}")
         if self.scale <= 0:
             raise InputError(f"scale must be positive, not {self.scale}")
         self.mean, self.std = tuple(self.mean), tuple(self.std)
