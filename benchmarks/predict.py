@@ -141,7 +141,7 @@ def main() -> None:
     print(f"FLOPs per {tile} px tile: {gflop:.2f} GFLOP")
     print(f"fp32 GEMM rate ({args.threads} threads): {gemm:.0f} GFLOP/s")
     print(f"compute limit: {limit_ms:.1f} ms per tile")
-    print(f"{'measure':<30} {'torch':>10} {'onnx':>10} {'onnx/torch':>11}")
+    print(f"{'measure':<36} {'torch':>10} {'onnx':>10} {'onnx/torch':>11}")
     t, o = res["torch"], res["onnx"]
     rows = [("ms per tile", t["ms_per_tile"], o["ms_per_tile"])]
     for name in [k for k in t if k.startswith(tuple(CASES))]:
@@ -149,7 +149,7 @@ def main() -> None:
         rows.append((f"{name} ms/Mpx", t[name]["ms_per_mpx"], o[name]["ms_per_mpx"]))
     rows.append(("peak memory MB", t["peak_mb"], o["peak_mb"]))
     for name, a, b in rows:
-        print(f"{name:<30} {a:>10.1f} {b:>10.1f} {b / a:>11.2f}")
+        print(f"{name:<36} {a:>10.1f} {b:>10.1f} {b / a:>11.2f}")
     best = min(("torch", t["ms_per_tile"]), ("onnx", o["ms_per_tile"]), key=lambda e: e[1])
     print(f"faster engine: {best[0]}, {best[1] / limit_ms:.2f}x the compute limit per tile")
     fast = res[best[0]]

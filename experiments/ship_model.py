@@ -38,6 +38,25 @@ def ensure_set(name: str, count: int = 60, charts: int = 20) -> Path:
     return data
 
 
+REFERENCE = Path("../shared/samples/reference-style")
+
+
+def reference_table(model: Path) -> str:
+    """Scores on the four crops re-cut from the research's figures: a sanity check of the
+    look, not a test set (their masks are re-thresholded and approximate)."""
+    from speedlines.image_io import load_image, load_mask
+    from speedlines.mask import Segmenter
+    from speedlines.metrics import score
+
+    seg = Segmenter.from_path(model)
+    lines = ["| reference sample | IoU | tolerant F1 |", "|---|---|---|"]
+    for image in sorted(REFERENCE.glob("*_image.png")):
+        truth = load_mask(str(image).replace("_image", "_speedlines"), speedline_value=255)
+        s = score(seg.predict(load_image(image)), truth)
+        lines.append(f"| {image.stem.removesuffix('_image')} | {s.iou:.3f} | {s.tolerant_f1:.3f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("run", type=Path)
@@ -61,6 +80,8 @@ def main() -> None:
         lines.append(f"| {name} | {rep['images']} | {cols} | {o['tolerant_f1']:.4f} |")
     table = "\n".join(lines)
     print(table)
+    if REFERENCE.is_dir():
+        print(reference_table(args.run / "model"))
     if not args.install:
         return
     cfg = json.loads((args.run / "model" / "config.json").read_text())
