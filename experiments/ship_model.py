@@ -1,6 +1,7 @@
 """Evaluate a trained run on the fixed shipping test sets and install it as the default model.
 
-Usage: python experiments/ship_model.py RUN_DIR [--count 60] [--charts 20] [--install]
+Usage: python experiments/ship_model.py RUN_DIR [--count 60] [--charts 20] [--tile-max N]
+       [--install [--name v4] [--limits FILE]]
 
 Test sets (seeds never used in training): crop simple 7001, crop combined 7002, chart simple
 7003, chart combined 7004, written to data/ship/test-*. Prints the table for docs/results.md;
@@ -14,6 +15,7 @@ import json
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 BIN = Path(sys.executable).parent / "speedlines"
@@ -57,13 +59,112 @@ def reference_table(model: Path) -> str:
     return "\n".join(lines)
 
 
+GENERIC_LIMITS = (
+    "- Trained on generated maps only; real scans with unusual colours, very thick or very\n"
+    "  faint lines, or speedlines drawn like the grid may be missed.\n"
+    "- A short CPU budget: see docs/results.md for how it compares with the research's numbers."
+)
+
+
+def history(training: dict) -> str:
+    """One numbered line per training step, oldest first, from the chain of ``parent`` records
+    that fine-tuning leaves in each model's config."""
+    chain = []
+    while training:
+        chain.append(training)
+        training = training.get("parent")
+    lines = []
+    for t in reversed(chain):
+        steps = f" ({t['steps']} steps)" if t.get("steps") else ""
+        lr = f", learning rate {t['lr']}" if t.get("lr") else ""
+        budget = f", time limit {t['max_minutes']} minutes" if t.get("max_minutes") else ""
+        start = t.get("init_model") or "random weights"
+        lines.append(
+            f"From {start}: {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
+            f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}{lr}, seed"
+            f" {t.get('seed')}{budget}; data {t.get('data')}. Batch norm:"
+            f" {t.get('bn_recalibration', 'not recorded')}."
+        )
+    return _wrap(lines, marker="1. ")
+
+
+def _wrap(items: list[str], marker: str = "- ") -> str:
+    """Markdown list items wrapped to the width of the rest of the repository's docs."""
+    return "\n".join(
+        textwrap.fill(item, 96, initial_indent=m, subsequent_indent=" " * len(m))
+        for i, item in enumerate(items, 1)
+        for m in [marker if marker == "- " else f"{i}. "]
+    )
+
+
+def model_card(cfg: dict, t: dict, table: str, name: str, limits: Path | None) -> str:
+    """The model card: network, inputs, the whole training history, test quality, limits."""
+    init = f" --init-model {t['init_model']}" if t.get("init_model") else ""
+    tiles = f"{cfg['tile_size'] or cfg['input_size']} px"
+    if cfg.get("tile_max"):
+        tiles += f", up to {cfg['tile_max']} px on big images (`tile_max`)"
+    bn = cfg["training"].get("bn_recalibration", "batch-norm handling not recorded")
+    command = (
+        f"speedlines train --data {t['data']} --val-data {t['val_data']} --encoder "
+        f"{t['encoder']} --loss {t['loss']} --view {t['view']} --img-size {t['img_size']} "
+        f"--tile-size {t['tile_size']} --epochs {t['epochs']} --batch-size {t['batch_size']} "
+        f"--lr {t['lr']} --seed {t['seed']} --max-minutes {t['max_minutes']}{init}"
+    )
+    about = _wrap([
+        f"Network: {cfg['architecture']} with an {cfg['encoder']} encoder (smp); no ImageNet "
+        "weights.",
+        f"Input: {cfg['view']} view, scale {cfg['scale']}; predicting on tiles of {tiles}, with "
+        f"blended seams. Threshold {cfg['threshold']}; ImageNet mean/std normalisation.",
+        f"Preferred engine: {cfg.get('engine') or 'auto'}.",
+        f"Weights: the best checkpoint by validation loss. Batch norm: {bn}.",
+        f"Last command: `{command}`",
+        "Earlier versions and their cards are in this folder's git history.",
+    ])  # fmt: skip
+    title = f" ({name})" if name else ""
+    known = limits.read_text().strip() if limits else GENERIC_LIMITS
+    return f"""# speedlines default model{title}
+
+{about}
+
+## Training history (oldest first; each step fine-tunes the one before)
+
+{history(cfg["training"])}
+
+## Quality on fixed generated test sets (seeds never used in training)
+
+Masks compared at each image's own resolution; tolerant F1 within 2 px of the skeletons.
+
+{table}
+
+## Known limits
+
+{known}
+"""
+
+
+def set_tile_max(run: Path, tile_max: int) -> None:
+    """Evaluate and ship RUN/model with this tile_max; reports made with another are dropped."""
+    path = run / "model" / "config.json"
+    cfg = json.loads(path.read_text())
+    if cfg.get("tile_max", 0) != tile_max:
+        cfg["tile_max"] = tile_max
+        path.write_text(json.dumps(cfg, indent=1, sort_keys=True) + "\n")
+        for name in SETS:
+            shutil.rmtree(run / f"ship-{name}", ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("run", type=Path)
     ap.add_argument("--count", type=int, default=60)
     ap.add_argument("--charts", type=int, default=20)
     ap.add_argument("--install", action="store_true")
+    ap.add_argument("--tile-max", type=int, help="installed config's tile_max (tile_plan.py)")
+    ap.add_argument("--name", default="", help="version name for the card title, e.g. v4")
+    ap.add_argument("--limits", type=Path, help="markdown bullets: known limits seen in this run")
     args = ap.parse_args()
+    if args.tile_max is not None:
+        set_tile_max(args.run, args.tile_max)
     rows = {}
     for name in SETS:
         data = ensure_set(name, args.count, args.charts)
@@ -90,42 +191,7 @@ def main() -> None:
     TARGET.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.run / "model" / "model.safetensors", TARGET / "model.safetensors")
     (TARGET / "config.json").write_text(json.dumps(cfg, indent=1, sort_keys=True) + "\n")
-    t = run_cfg["train"]
-    init = f" --init-model {t['init_model']}" if t.get("init_model") else ""
-    # A fine-tuned model carries on from the model it started from: say which.
-    history = (
-        f"\n- Fine-tuned from the previously shipped model ({t['init_model']} at the time);\n"
-        "  its own training is in this file's git history."
-        if t.get("init_model")
-        else ""
-    )
-    origin = "fine-tuned" if t.get("init_model") else "trained from scratch"
-    card = f"""# speedlines default model
-
-- Network: {cfg["architecture"]} with a {cfg["encoder"]} encoder (smp), {origin}
-  (no ImageNet weights).
-- Input: {cfg["view"]} view, scale {cfg["scale"]}, trained on {t["img_size"]} px windows,
-  predicting on {cfg["tile_size"] or cfg["input_size"]} px tiles with blended seams.
-  Threshold {cfg["threshold"]}; ImageNet mean/std normalisation.
-- Training data: `speedlines generate` sets {t["data"]} (validation {t["val_data"]}).
-- Budget: {cfg["training"]["epochs"]} epochs, batch {t["batch_size"]}, loss {t["loss"]},
-  learning rate {t["lr"]}, seed {t["seed"]}, time limit {t["max_minutes"]} minutes.
-- Command: `speedlines train --data {t["data"]} --val-data {t["val_data"]} --encoder
-  {t["encoder"]} --loss {t["loss"]} --view {t["view"]} --img-size {t["img_size"]}
-  --tile-size {t["tile_size"]} --epochs {t["epochs"]} --batch-size {t["batch_size"]}
-  --lr {t["lr"]} --seed {t["seed"]} --max-minutes {t["max_minutes"]}{init}`{history}
-
-## Quality on fixed generated test sets (seeds never used in training)
-
-Masks compared at each image's own resolution; tolerant F1 within 2 px of the skeletons.
-
-{table}
-
-## Known limits
-- Trained on generated maps only; real scans with unusual colours, very thick or very faint
-  lines, or speedlines drawn like the grid may be missed.
-- A short CPU budget: see docs/results.md for how it compares with the research's numbers.
-"""
+    card = model_card(cfg, run_cfg["train"], table, args.name, args.limits)
     (TARGET / "MODEL_CARD.md").write_text(card)
     print(f"installed into {TARGET}")
 

@@ -4,7 +4,12 @@ import torch
 from speedlines.model import ModelConfig, build_model
 from speedlines.training.config import TrainConfig
 from speedlines.training.losses import build_loss
-from speedlines.training.task import recalibrate_batch_norm, set_bn_momentum
+from speedlines.training.task import (
+    STALE_LIMIT,
+    recalibrate_batch_norm,
+    set_bn_momentum,
+    stale_share,
+)
 
 
 def test_recalibration_fixes_stale_efficientnet_statistics():
@@ -31,6 +36,19 @@ def test_recalibration_fixes_stale_efficientnet_statistics():
     with torch.no_grad():
         fixed = model(batch["image"])
     assert not torch.allclose(fixed, stale, atol=1e-3)
+
+
+def test_stale_share_decides_when_recalibration_is_needed():
+    model = build_model(ModelConfig(encoder="efficientnet-b0", input_size=64))
+    assert stale_share(model, 0) == 1.0
+    assert stale_share(model, 100) == pytest.approx(0.99**100)  # smp's 0.01: still stale
+    assert stale_share(model, 100) > STALE_LIMIT
+    set_bn_momentum(model, 0.1)
+    assert stale_share(model, 100) == pytest.approx(0.9**100)  # a real training: fresh
+    assert stale_share(model, 100) < STALE_LIMIT
+    set_bn_momentum(model, None)  # cumulative averages carry nothing from before
+    assert stale_share(model, 1) == 0.0
+    assert stale_share(torch.nn.Conv2d(3, 3, 1), 5) == 0.0
 
 
 def test_set_bn_momentum():

@@ -150,6 +150,11 @@ def test_fine_tune_starts_from_a_trained_model(run, data, tmp_path):
     assert tuned < scratch, "a fine-tuned first epoch starts where the trained model ended"
     cfg = json.loads((out / "model" / "config.json").read_text())
     assert cfg["training"]["init_model"] == str(run / "model")
+    parent = json.loads((run / "model" / "config.json").read_text())["training"]
+    assert cfg["training"]["parent"] == parent and parent["parent"] is None, "history carried"
+    # A few steps leave the running statistics stale, so both were recalibrated by default.
+    assert cfg["training"]["bn_recalibration"].startswith("recalibrated on")
+    assert parent["bn_recalibration"].startswith("recalibrated on")
     p = cli("train", "--data", data, "--out", tmp_path / "r18", "--img-size", "64",
             "--encoder", "resnet18", "--init-model", run / "model")  # fmt: skip
     assert p.returncode == 2 and "cannot fine-tune from Unet/efficientnet-b0" in p.stderr

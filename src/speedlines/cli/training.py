@@ -55,8 +55,11 @@ def train(
         float | None, typer.Option(help="Batch-norm momentum (default 0.1; 0 keeps the encoder's).")
     ] = 0.1,
     recalibrate_bn: Annotated[
-        bool, typer.Option(help="Recompute batch-norm statistics after training.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            help="Recompute batch-norm statistics after training (default: only when stale)."
+        ),
+    ] = None,
     style: Annotated[str, typer.Option(help="Generated data: crop | chart | mixed.")] = "mixed",
     case: Annotated[str, typer.Option(help="Generated data: simple | combined | mixed.")] = "mixed",
     train_size: Annotated[int, typer.Option(help="Generated images per epoch.")] = 1000,

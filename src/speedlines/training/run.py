@@ -177,10 +177,11 @@ def train(
     trainer.fit(task, datamodule=dm, ckpt_path=resume)
     if not trainer.is_global_zero:
         return RunResult(out, None, {}, trainer.current_epoch)
-    return _finish(cfg, model_cfg, task, dm, best.best_model_path, out, trainer.current_epoch)
+    epochs, steps = trainer.current_epoch, trainer.global_step
+    return _finish(cfg, model_cfg, task, dm, best.best_model_path, out, epochs, steps)
 
 
-def _finish(cfg, model_cfg, task, dm, best_path, out: Path, epochs: int) -> RunResult:
+def _finish(cfg, model_cfg, task, dm, best_path, out, epochs: int, steps: int) -> RunResult:
     """Best weights -> batch-norm recalibration -> eval-mode validation -> model/ export."""
     import torch
 
@@ -188,14 +189,13 @@ def _finish(cfg, model_cfg, task, dm, best_path, out: Path, epochs: int) -> RunR
     from speedlines.mask import Segmenter
     from speedlines.model import save_model
     from speedlines.training.plots import plot_curves
-    from speedlines.training.task import recalibrate_batch_norm
 
     if best_path:
-        state = torch.load(best_path, map_location="cpu", weights_only=False)["state_dict"]
-        task.load_state_dict(state)
+        ckpt = torch.load(best_path, map_location="cpu", weights_only=False)
+        task.load_state_dict(ckpt["state_dict"])
+        steps = ckpt.get("global_step", steps)
     model = task.model.cpu()
-    if cfg.recalibrate_bn:
-        recalibrate_batch_norm(model, _bn_batches(cfg, dm))
+    bn_note = _batch_norm(cfg, model, dm, steps)
     model.eval()
     segmenter = Segmenter(model, model_cfg)
     ev = evaluate(segmenter, _val_items(dm), "validation", resolution="model")
@@ -209,18 +209,43 @@ def _finish(cfg, model_cfg, task, dm, best_path, out: Path, epochs: int) -> RunR
         "init_model": cfg.init_model,
         "loss": cfg.loss,
         "epochs": epochs,
+        "steps": steps,
         "img_size": cfg.img_size,
         "batch_size": cfg.batch_size * cfg.accumulate,
+        "lr": cfg.lr,
         "seed": cfg.seed,
+        "max_minutes": cfg.max_minutes,
         "aux_head": cfg.aux_head,
         "progressive": cfg.progressive,
+        "bn_recalibration": bn_note,
         "best_checkpoint": str(best_path),
+        "parent": _parent_training(cfg.init_model),
     }
     model_dir = save_model(out / "model", model, model_cfg)
     csv_path = out / "logs" / "metrics.csv"
     if csv_path.is_file():
         plot_curves(csv_path, out / "curves.png")
     return RunResult(out, model_dir, metrics, epochs)
+
+
+def _batch_norm(cfg: TrainConfig, model, dm, steps: int) -> str:
+    """Recalibrate the running statistics when asked, or by default when they are stale."""
+    from speedlines.training.task import STALE_LIMIT, recalibrate_batch_norm, stale_share
+
+    stale = stale_share(model, steps * cfg.accumulate)
+    if cfg.recalibrate_bn is False or (cfg.recalibrate_bn is None and stale <= STALE_LIMIT):
+        return f"none: the checkpoint's own running statistics ({stale:.2g} from before training)"
+    n = recalibrate_batch_norm(model, _bn_batches(cfg, dm))
+    return f"recalibrated on {n} batches of un-augmented training windows ({stale:.2g} stale)"
+
+
+def _parent_training(init_model: str | None) -> dict | None:
+    """The training record of the model this run fine-tuned, so a model carries its history."""
+    if not init_model:
+        return None
+    from speedlines.model import load_config
+
+    return load_config(init_model).training or None  # it loaded at the start: it loads now
 
 
 def _val_items(dm):

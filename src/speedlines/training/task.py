@@ -18,6 +18,17 @@ def set_bn_momentum(model: torch.nn.Module, momentum: float | None) -> None:
             m.momentum = momentum
 
 
+STALE_LIMIT = 0.01  # share of pre-training running statistics that eval mode can live with
+
+
+def stale_share(model: torch.nn.Module, forwards: int) -> float:
+    """Worst share of any batch-norm running statistic still left from before training after
+    ``forwards`` training-mode passes: (1 - momentum) ** forwards (0 for cumulative averages)."""
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    moms = [m.momentum for m in norms if m.track_running_stats]
+    return max(((1.0 - m) ** max(forwards, 0) for m in moms if m is not None), default=0.0)
+
+
 @torch.no_grad()
 def recalibrate_batch_norm(model: torch.nn.Module, batches, max_batches: int = 50) -> int:
     """Recompute batch-norm running statistics as exact averages over ``batches``.
