@@ -69,7 +69,7 @@ GENERIC_LIMITS = (
 def history(training: dict) -> str:
     """One numbered line per training step, oldest first, from the chain of ``parent`` records
     that fine-tuning leaves in each model's config."""
-    chain = []
+    chain, averaged = [], training.get("averaged_with")
     while training:
         chain.append(training)
         training = training.get("parent")
@@ -84,6 +84,12 @@ def history(training: dict) -> str:
             f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}{lr}, seed"
             f" {t.get('seed')}{budget}; data {t.get('data')}. Batch norm:"
             f" {t.get('bn_recalibration', 'not recorded')}."
+        )
+    if averaged:
+        origin = "" if "training" in averaged else " (the model the last step started from)"
+        lines.append(
+            f"Weights averaged: {averaged['share']:g} x {averaged['model']}{origin} +"
+            f" {1 - averaged['share']:g} x the last step's best checkpoint."
         )
     return _wrap(lines, marker="1. ")
 
@@ -110,13 +116,18 @@ def model_card(cfg: dict, t: dict, table: str, name: str, limits: Path | None) -
         f"--tile-size {t['tile_size']} --epochs {t['epochs']} --batch-size {t['batch_size']} "
         f"--lr {t['lr']} --seed {t['seed']} --max-minutes {t['max_minutes']}{init}"
     )
+    weights = (
+        "Weights: the average of the last two models (see the history)."
+        if cfg["training"].get("averaged_with")
+        else "Weights: the best checkpoint by validation loss."
+    )
     about = _wrap([
         f"Network: {cfg['architecture']} with an {cfg['encoder']} encoder (smp); no ImageNet "
         "weights.",
         f"Input: {cfg['view']} view, scale {cfg['scale']}; predicting on tiles of {tiles}, with "
         f"blended seams. Threshold {cfg['threshold']}; ImageNet mean/std normalisation.",
         f"Preferred engine: {cfg.get('engine') or 'auto'}.",
-        f"Weights: the best checkpoint by validation loss. Batch norm: {bn}.",
+        weights + f" Batch norm: {bn}.",
         f"Last command: `{command}`",
         "Earlier versions and their cards are in this folder's git history.",
     ])  # fmt: skip

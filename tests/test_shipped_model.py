@@ -15,12 +15,12 @@ from speedlines.synth.sample import generate_sample
 
 MAX_CHART_PIXELS = 1.3e6
 # set: (style, case, seed, images, IoU floor, tolerant-F1 floor); measured on these subsets
-# with model v3: IoU 0.911 / 0.779 / 0.850 / 0.658, tolerant F1 0.993 / 0.937 / 0.956 / 0.841
-# (v2: IoU 0.871 / 0.676 / 0.804 / 0.540, tolerant F1 0.970 / 0.849 / 0.913 / 0.729).
+# with model v4: IoU 0.915 / 0.798 / 0.851 / 0.656, tolerant F1 0.991 / 0.942 / 0.956 / 0.829
+# (v3: IoU 0.911 / 0.779 / 0.850 / 0.658, tolerant F1 0.993 / 0.937 / 0.956 / 0.841).
 SETS = {
-    "crop-simple": ("crop", "simple", 7001, 16, 0.88, 0.97),
-    "crop-combined": ("crop", "combined", 7002, 16, 0.74, 0.91),
-    "chart-simple": ("chart", "simple", 7003, 3, 0.81, 0.93),
+    "crop-simple": ("crop", "simple", 7001, 16, 0.89, 0.975),
+    "crop-combined": ("crop", "combined", 7002, 16, 0.76, 0.92),
+    "chart-simple": ("chart", "simple", 7003, 3, 0.82, 0.935),
     "chart-combined": ("chart", "combined", 7004, 3, 0.62, 0.81),
 }
 
