@@ -91,15 +91,15 @@ def history(training: dict) -> str:
             f"Weights averaged: {averaged['share']:g} x {averaged['model']}{origin} +"
             f" {1 - averaged['share']:g} x the last step's best checkpoint."
         )
-    return _wrap(lines, marker="1. ")
+    return _wrap(lines, numbered=True)
 
 
-def _wrap(items: list[str], marker: str = "- ") -> str:
+def _wrap(items: list[str], numbered: bool = False) -> str:
     """Markdown list items wrapped to the width of the rest of the repository's docs."""
+    marks = [f"{i}. " if numbered else "- " for i in range(1, len(items) + 1)]
     return "\n".join(
         textwrap.fill(item, 96, initial_indent=m, subsequent_indent=" " * len(m))
-        for i, item in enumerate(items, 1)
-        for m in [marker if marker == "- " else f"{i}. "]
+        for m, item in zip(marks, items)
     )
 
 
@@ -155,11 +155,13 @@ Masks compared at each image's own resolution; tolerant F1 within 2 px of the sk
 
 def set_tile_max(run: Path, tile_max: int) -> None:
     """Evaluate and ship RUN/model with this tile_max; reports made with another are dropped."""
+    from speedlines.atomic_io import write_json
+
     path = run / "model" / "config.json"
     cfg = json.loads(path.read_text())
     if cfg.get("tile_max", 0) != tile_max:
         cfg["tile_max"] = tile_max
-        path.write_text(json.dumps(cfg, indent=1, sort_keys=True) + "\n")
+        write_json(path, cfg)
         for name in SETS:
             shutil.rmtree(run / f"ship-{name}", ignore_errors=True)
 
