@@ -12,10 +12,14 @@ from speedlines.training.config import TrainConfig
 from speedlines.training.losses import build_loss
 
 
+def batch_norms(model: torch.nn.Module) -> list[torch.nn.Module]:
+    """The batch-norm layers of ``model`` (all dimensions)."""
+    return [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+
 def set_bn_momentum(model: torch.nn.Module, momentum: float | None) -> None:
-    for m in model.modules():
-        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-            m.momentum = momentum
+    for m in batch_norms(model):
+        m.momentum = momentum
 
 
 STALE_LIMIT = 0.01  # share of pre-training running statistics that eval mode can live with
@@ -24,9 +28,8 @@ STALE_LIMIT = 0.01  # share of pre-training running statistics that eval mode ca
 def stale_share(model: torch.nn.Module, forwards: int) -> float:
     """Worst share of any batch-norm running statistic still left from before training after
     ``forwards`` training-mode passes: (1 - momentum) ** forwards (0 for cumulative averages)."""
-    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    moms = [m.momentum for m in norms if m.track_running_stats]
-    return max(((1.0 - m) ** max(forwards, 0) for m in moms if m is not None), default=0.0)
+    moms = [m.momentum for m in batch_norms(model) if m.track_running_stats]
+    return max(((1.0 - m) ** forwards for m in moms if m is not None), default=0.0)
 
 
 @torch.no_grad()
@@ -36,7 +39,7 @@ def recalibrate_batch_norm(model: torch.nn.Module, batches, max_batches: int = 5
     EfficientNet's momentum of 0.01 leaves the running statistics far behind the weights after
     a short training, and eval-mode output then collapses (often to an empty mask).
     """
-    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    norms = batch_norms(model)
     if not norms:
         return 0
     saved = [m.momentum for m in norms]
