@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from speedlines.metrics import Counts, count, score
+from speedlines.metrics import Counts, ErrorSplit, count, score, split_errors
 
 
 def _hline(shape=(32, 48), row=10, width=1, cols=(5, 40)):
@@ -65,3 +65,22 @@ def test_counts_pool_over_images():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match="differ in shape"):
         count(np.zeros((4, 4), bool), np.zeros((4, 5), bool))
+
+
+def test_split_errors_separates_width_from_missed_lines():
+    truth = _hline(row=10, width=2, cols=(0, 20)) | _hline(row=25, cols=(0, 20))
+    pred = _hline(row=10, width=1, cols=(0, 20)) | _hline(row=3, cols=(0, 10))
+    e = split_errors(pred, truth)
+    # row 11 is one pixel off the prediction; the line at row 25 is missed; row 3 is invented
+    assert e == ErrorSplit(tp=20, fp_edge=0, fp_far=10, fn_edge=20, fn_far=20)
+    assert e.iou() == pytest.approx(score(pred, truth).iou)
+    assert e.iou(edge=False) == pytest.approx(20 / 50)
+    assert e.iou(far=False) == pytest.approx(20 / 40)
+    assert (e + e).iou() == pytest.approx(e.iou())
+
+
+def test_split_errors_with_an_empty_side():
+    truth = _hline()
+    e = split_errors(np.zeros_like(truth), truth)
+    assert e.fn_far == truth.sum() and e.fn_edge == 0 and e.iou() == 0.0
+    assert split_errors(truth, np.zeros_like(truth)).fp_far == truth.sum()

@@ -109,3 +109,46 @@ def count(pred: np.ndarray, truth: np.ndarray, tolerance: float = TOLERANCE_PX) 
 def score(pred: np.ndarray, truth: np.ndarray, tolerance: float = TOLERANCE_PX) -> Scores:
     """All scores of one prediction."""
     return count(pred, truth, tolerance).scores()
+
+
+@dataclass
+class ErrorSplit:
+    """Wrong pixels split by distance: ``edge`` ones lie within ``near_px`` of the other mask
+    (a line found, drawn a pixel wider, thinner or shifted); ``far`` ones are lines missed or
+    invented. Pools over images like :class:`Counts`."""
+
+    tp: int = 0
+    fp_edge: int = 0
+    fp_far: int = 0
+    fn_edge: int = 0
+    fn_far: int = 0
+
+    def __add__(self, other: ErrorSplit) -> ErrorSplit:
+        a, b = asdict(self), asdict(other)
+        return ErrorSplit(**{k: a[k] + b[k] for k in a})
+
+    def iou(self, edge: bool = True, far: bool = True) -> float:
+        """IoU counting only the chosen kinds of error (both: the plain IoU)."""
+        wrong = (self.fp_edge + self.fn_edge) * edge + (self.fp_far + self.fn_far) * far
+        return _ratio(self.tp, self.tp + wrong)
+
+
+def split_errors(pred: np.ndarray, truth: np.ndarray, near_px: float = 1.5) -> ErrorSplit:
+    """False positives and negatives of ``pred`` split into edge and far errors."""
+    if pred.shape != truth.shape:
+        raise ValueError(f"prediction {pred.shape} and truth {truth.shape} differ in shape")
+    pred, truth = pred.astype(bool), truth.astype(bool)
+    fp, fn = pred & ~truth, ~pred & truth
+    # With nothing on one side, every error there is far (the distance is infinite).
+    far = np.full(pred.shape, np.inf)
+    to_truth = ndimage.distance_transform_edt(~truth) if truth.any() else far
+    to_pred = ndimage.distance_transform_edt(~pred) if pred.any() else far
+    fp_edge = int(np.count_nonzero(fp & (to_truth <= near_px)))
+    fn_edge = int(np.count_nonzero(fn & (to_pred <= near_px)))
+    return ErrorSplit(
+        tp=int(np.count_nonzero(pred & truth)),
+        fp_edge=fp_edge,
+        fp_far=int(np.count_nonzero(fp)) - fp_edge,
+        fn_edge=fn_edge,
+        fn_far=int(np.count_nonzero(fn)) - fn_edge,
+    )
