@@ -58,3 +58,25 @@ def test_generated_stream_is_fresh_every_epoch_and_reproducible():
     epoch1 = [b["image"] for b in GeneratedStream(cfg, make, 64, epoch=1)]
     assert len(epoch0) == 2 and all(torch.equal(a, b) for a, b in zip(epoch0, again))
     assert not torch.equal(epoch0[0], epoch1[0])
+
+
+def _orientation(mask: np.ndarray) -> str:
+    rows, cols = np.nonzero(mask)
+    return "flat" if np.ptp(cols) > np.ptp(rows) else "steep"
+
+
+def test_upright_augmentation_never_turns_the_map():
+    # A flat line high in the window: turned or flipped views make it steep or move it down.
+    image = np.full((64, 64, 3), 255, np.uint8)
+    mask = np.zeros((64, 64), bool)
+    mask[12:14, 8:56] = True
+    image[mask] = 0
+    seeds = range(40)
+    research = [augment(image, mask, 64, seed=s) for s in seeds]
+    upright = [augment(image, mask, 64, seed=s, upright=True) for s in seeds]
+    assert any(_orientation(m) == "steep" for _, m in research if m.any()), "research turns"
+    kept = [m for _, m in upright if m.any()]
+    assert len(kept) >= 30
+    assert all(_orientation(m) == "flat" for m in kept)
+    assert all(np.nonzero(m)[0].mean() < 32 for m in kept), "never flipped upside down"
+    assert all(i.shape == (64, 64, 3) for i, _ in upright)

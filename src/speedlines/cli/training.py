@@ -45,7 +45,7 @@ def train(
     ),
     scale: Annotated[float, typer.Option(help="Tile view: image scale before tiling.")] = 1.0,
     tile_size: Annotated[int, typer.Option(help="Tile view: inference tile side.")] = 256,
-    augment: Annotated[str, typer.Option(help="research | none")] = "research",
+    augment: Annotated[str, typer.Option(help="research | upright (no turns) | none")] = "research",
     lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
     early_stop_patience: Annotated[int, typer.Option(help="Epochs without gain.")] = 10,
     max_minutes: Annotated[float | None, typer.Option(help="Wall-clock budget.")] = None,

@@ -2,8 +2,9 @@
 
 ``resize`` view: the whole image squashed to the input size, then the research's
 augmentation: a random sized crop (50-100 % of the side) or a shrink with padding, vertical
-flip, 90-degree rotation, and one of elastic, grid or optical distortion. ``tile`` view:
-native pixels (times the model scale, jittered) cut into input-size windows.
+flip, 90-degree rotation (both left out by ``upright``), and one of elastic, grid or optical
+distortion. ``tile`` view: native pixels (times the model scale, jittered) cut into
+input-size windows.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from speedlines.mask import resize_image, resize_mask
 SCALE_JITTER = (0.7, 1.3)
 
 
-def research_augmentation(size: int) -> A.Compose:
+def research_augmentation(size: int, upright: bool = False) -> A.Compose:
+    """The research's augmentation; ``upright`` leaves out its flips and quarter turns.
+
+    Compressor maps are always drawn surge left, choke right, pressure ratio up, and shape is
+    what tells a speedline from a beta line or surge line drawn in the same style: turned
+    views spend most of a short training on orientations no map has.
+    """
+    turns = [] if upright else [A.VerticalFlip(p=0.5), A.RandomRotate90(p=0.5)]
     return A.Compose(
         [
             A.OneOf(
@@ -32,8 +40,7 @@ def research_augmentation(size: int) -> A.Compose:
                 ],
                 p=0.5,
             ),
-            A.VerticalFlip(p=0.5),
-            A.RandomRotate90(p=0.5),
+            *turns,
             A.OneOf(
                 [A.ElasticTransform(), A.GridDistortion(), A.OpticalDistortion()],
                 p=0.3,
@@ -73,10 +80,10 @@ def tile_view(
 
 
 def augment(
-    image: np.ndarray, mask: np.ndarray, size: int, seed: int
+    image: np.ndarray, mask: np.ndarray, size: int, seed: int, upright: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """The research's augmentation of one view, reproducible from ``seed``."""
-    t = research_augmentation(size)
+    t = research_augmentation(size, upright)
     t.set_random_seed(seed)
     out = t(image=image, mask=mask.astype(np.uint8))
     return out["image"], out["mask"].astype(bool)

@@ -8,7 +8,7 @@ from typing import Any
 from speedlines.errors import InputError
 
 LOSSES = ("focal", "dice", "bce_jaccard", "bce", "jaccard", "lovasz", "tversky")
-AUGMENTS = ("research", "none")
+AUGMENTS = ("research", "upright", "none")
 GENERATED = "generated"
 
 

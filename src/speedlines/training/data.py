@@ -37,8 +37,8 @@ class ViewMaker:
             image, mask = resized_view(image, mask, size)
         else:
             image, mask = tile_view(image, mask, size, self.cfg.scale, rng)
-        if self.train and self.cfg.augment == "research":
-            image, mask = augment(image, mask, size, seed)
+        if self.train and self.cfg.augment != "none":
+            image, mask = augment(image, mask, size, seed, upright=self.cfg.augment == "upright")
         return {
             "image": torch.from_numpy(normalize(image, self.model_cfg)),
             "mask": torch.from_numpy(mask[None].astype(np.float32)),
