@@ -69,7 +69,7 @@ GENERIC_LIMITS = (
 def history(training: dict) -> str:
     """One numbered line per training step, oldest first, from the chain of ``parent`` records
     that fine-tuning leaves in each model's config."""
-    chain, averaged = [], training.get("averaged_with")
+    chain = []
     while training:
         chain.append(training)
         training = training.get("parent")
@@ -79,18 +79,21 @@ def history(training: dict) -> str:
         lr = f", learning rate {t['lr']}" if t.get("lr") else ""
         budget = f", time limit {t['max_minutes']} minutes" if t.get("max_minutes") else ""
         start = t.get("init_model") or "random weights"
+        aug = t.get("augment", "research")  # records before the choice existed: the default
         lines.append(
             f"From {start}: {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
-            f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}{lr}, seed"
+            f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}, augmentation"
+            f" {aug}{lr}, seed"
             f" {t.get('seed')}{budget}; data {t.get('data')}. Batch norm:"
             f" {t.get('bn_recalibration', 'not recorded')}."
         )
-    if averaged:
-        origin = "" if "training" in averaged else " (the model the last step started from)"
-        lines.append(
-            f"Weights averaged: {averaged['share']:g} x {averaged['model']}{origin} +"
-            f" {1 - averaged['share']:g} x the last step's best checkpoint."
-        )
+        averaged = t.get("averaged_with")
+        if averaged:  # at any step: a soup that was fine-tuned further keeps its record
+            origin = "" if "training" in averaged else " (the model that step started from)"
+            lines.append(
+                f"Weights averaged: {averaged['share']:g} x {averaged['model']}{origin} +"
+                f" {1 - averaged['share']:g} x that step's best checkpoint."
+            )
     return _wrap(lines, numbered=True)
 
 
@@ -98,7 +101,9 @@ def _wrap(items: list[str], numbered: bool = False) -> str:
     """Markdown list items wrapped to the width of the rest of the repository's docs."""
     marks = [f"{i}. " if numbered else "- " for i in range(1, len(items) + 1)]
     return "\n".join(
-        textwrap.fill(item, 96, initial_indent=m, subsequent_indent=" " * len(m))
+        textwrap.fill(
+            item, 96, initial_indent=m, subsequent_indent=" " * len(m), break_on_hyphens=False
+        )
         for m, item in zip(marks, items)
     )
 
@@ -114,7 +119,8 @@ def model_card(cfg: dict, t: dict, table: str, name: str, limits: Path | None) -
         f"speedlines train --data {t['data']} --val-data {t['val_data']} --encoder "
         f"{t['encoder']} --loss {t['loss']} --view {t['view']} --img-size {t['img_size']} "
         f"--tile-size {t['tile_size']} --epochs {t['epochs']} --batch-size {t['batch_size']} "
-        f"--lr {t['lr']} --seed {t['seed']} --max-minutes {t['max_minutes']}{init}"
+        f"--lr {t['lr']} --augment {t.get('augment', 'research')} --seed {t['seed']} "
+        f"--max-minutes {t['max_minutes']}{init}"
     )
     weights = (
         "Weights: the average of the last two models (see the history)."

@@ -60,6 +60,7 @@ def test_checkpoint_loads_in_one_call_and_eval_output_is_not_empty(run, data):
     assert (cfg.encoder, cfg.input_size, cfg.view) == ("efficientnet-b0", 64, "resize")
     assert set(cfg.metrics["validation"]) >= {"iou", "dice", "tolerant_f1"}
     assert cfg.training["loss"] == "bce_jaccard" and cfg.training["epochs"] == 3
+    assert cfg.training["augment"] == "none", "the record names the run's augmentation"
     ious = []
     for item in SpeedlineDataset(data):
         pred = seg.predict(item.image)

@@ -208,6 +208,7 @@ def _finish(cfg, model_cfg, task, dm, best_path, out, epochs: int, steps: int) -
         "encoder_weights": cfg.encoder_weights or "none (trained from scratch)",
         "init_model": cfg.init_model,
         "loss": cfg.loss,
+        "augment": cfg.augment,
         "epochs": epochs,
         "steps": steps,
         "img_size": cfg.img_size,
