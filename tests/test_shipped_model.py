@@ -15,13 +15,13 @@ from speedlines.synth.sample import generate_sample
 
 MAX_CHART_PIXELS = 1.3e6
 # set: (style, case, seed, images, IoU floor, tolerant-F1 floor); measured on these subsets
-# with model v4: IoU 0.915 / 0.798 / 0.851 / 0.656, tolerant F1 0.991 / 0.942 / 0.956 / 0.829
-# (v3: IoU 0.911 / 0.779 / 0.850 / 0.658, tolerant F1 0.993 / 0.937 / 0.956 / 0.841).
+# with model v5: IoU 0.918 / 0.815 / 0.854 / 0.692, tolerant F1 0.993 / 0.954 / 0.962 / 0.857
+# (v4: IoU 0.915 / 0.798 / 0.851 / 0.656, tolerant F1 0.991 / 0.942 / 0.956 / 0.829).
 SETS = {
-    "crop-simple": ("crop", "simple", 7001, 16, 0.89, 0.975),
-    "crop-combined": ("crop", "combined", 7002, 16, 0.76, 0.92),
-    "chart-simple": ("chart", "simple", 7003, 3, 0.82, 0.935),
-    "chart-combined": ("chart", "combined", 7004, 3, 0.62, 0.81),
+    "crop-simple": ("crop", "simple", 7001, 16, 0.895, 0.98),
+    "crop-combined": ("crop", "combined", 7002, 16, 0.78, 0.93),
+    "chart-simple": ("chart", "simple", 7003, 3, 0.825, 0.94),
+    "chart-combined": ("chart", "combined", 7004, 3, 0.66, 0.83),
 }
 
 
