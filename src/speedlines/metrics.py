@@ -16,6 +16,12 @@ from skimage.morphology import skeletonize
 TOLERANCE_PX = 2.0
 
 
+def _field_sum(a, b):
+    """Field-wise sum of two count dataclasses of one type: how counts pool over images."""
+    x, y = asdict(a), asdict(b)
+    return type(a)(**{k: x[k] + y[k] for k in x})
+
+
 @dataclass
 class Counts:
     """Sums that aggregate over images; every score is computed from them."""
@@ -30,8 +36,7 @@ class Counts:
     skel_true: int = 0
 
     def __add__(self, other: Counts) -> Counts:
-        a, b = asdict(self), asdict(other)
-        return Counts(**{k: a[k] + b[k] for k in a})
+        return _field_sum(self, other)
 
     def scores(self) -> Scores:
         return Scores.from_counts(self)
@@ -124,8 +129,7 @@ class ErrorSplit:
     fn_far: int = 0
 
     def __add__(self, other: ErrorSplit) -> ErrorSplit:
-        a, b = asdict(self), asdict(other)
-        return ErrorSplit(**{k: a[k] + b[k] for k in a})
+        return _field_sum(self, other)
 
     def iou(self, edge: bool = True, far: bool = True) -> float:
         """IoU counting only the chosen kinds of error (both: the plain IoU)."""
