@@ -2,7 +2,8 @@
 
 Usage: python experiments/error_anatomy.py [--model PATH] [DATA ...]
 
-DATA defaults to the four fixed shipping test sets (experiments/ship_model.py makes them).
+DATA defaults to the four fixed shipping test sets of experiments/ship_model.py (made on first
+use).
 A wrong pixel within 1.5 px of the other mask is an edge error: the line was found, one pixel
 wider, thinner or shifted. The rest are far errors: lines missed or invented. The table shows
 the IoU each kind alone would leave, so it says how much better segmentation could lift IoU
@@ -16,12 +17,14 @@ from pathlib import Path
 
 from rich.progress import track
 
+from ship_model import SETS, ensure_set
 from speedlines.dataset import open_datasets
 from speedlines.mask import Segmenter
 from speedlines.metrics import ErrorSplit, split_errors
 from speedlines.model import default_model
 
-SETS = ["crop-simple", "crop-combined", "chart-simple", "chart-combined"]
+COLUMNS = ("set", "IoU", "edge errors", "far errors", "IoU without edge errors",
+           "IoU without far errors")  # fmt: skip
 
 
 def main() -> None:
@@ -29,7 +32,7 @@ def main() -> None:
     ap.add_argument("data", nargs="*", type=Path)
     ap.add_argument("--model", type=Path, default=None)
     args = ap.parse_args()
-    folders = args.data or [Path("data/ship") / f"test-{name}" for name in SETS]
+    folders = args.data or [ensure_set(name) for name in SETS]
     seg = Segmenter.from_path(args.model or default_model())
     rows = []
     for folder in folders:
@@ -43,9 +46,8 @@ def main() -> None:
             f"| {folder.name} | {total.iou():.4f} | {edge:.0%} | {1 - edge:.0%} "
             f"| {total.iou(edge=False):.4f} | {total.iou(far=False):.4f} |"
         )
-    head = ["set", "IoU", "edge errors", "far errors", "IoU without edge errors"]
-    print("| " + " | ".join([*head, "IoU without far errors"]) + " |")
-    print("|---" * (len(head) + 1) + "|")
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|---" * len(COLUMNS) + "|")
     print("\n".join(rows))
 
 
