@@ -24,9 +24,9 @@ SETS = {  # style, case, seed, images
 }
 # Floors: recall, spurious lines (all images), mean error and p95 error in % of the span.
 # Measured on these subsets: truth masks recall 1.0 everywhere, no spurious line, mean error
-# 0.111 / 0.177 / 0.045 / 0.111 %, p95 0.174 / 0.389 / 0.148 / 0.147 %; shipped model v5
-# recall 1.0 / 1.0 / 1.0 / 0.95, spurious 1 / 4 / 2 / 2, mean 0.112 / 0.218 / 0.048 / 0.146 %,
-# p95 0.185 / 0.490 / 0.159 / 0.169 % (v4: recall 1.0 everywhere, spurious 1 / 14 / 3 / 5).
+# 0.111 / 0.177 / 0.045 / 0.111 %, p95 0.174 / 0.389 / 0.148 / 0.147 %; shipped model v6
+# recall 1.0 / 1.0 / 1.0 / 0.95, spurious 1 / 2 / 1 / 3, mean 0.113 / 0.216 / 0.049 / 0.146 %,
+# p95 0.191 / 0.485 / 0.153 / 0.167 % (v5: spurious 1 / 4 / 2 / 2; v4: 1 / 14 / 3 / 5).
 TRUTH_FLOORS = {
     "crop-simple": (1.0, 0, 0.16, 0.30),
     "crop-combined": (0.97, 0, 0.25, 0.55),
@@ -35,7 +35,7 @@ TRUTH_FLOORS = {
 }
 MODEL_FLOORS = {
     "crop-simple": (0.95, 2, 0.20, 0.35),
-    "crop-combined": (0.95, 8, 0.35, 0.70),
+    "crop-combined": (0.95, 6, 0.35, 0.70),
     "chart-simple": (0.93, 7, 0.12, 0.30),
     "chart-combined": (0.90, 8, 0.30, 0.35),
 }
