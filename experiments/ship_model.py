@@ -84,7 +84,7 @@ def history(training: dict) -> str:
             f"From {start}: {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
             f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}, augmentation"
             f" {aug}{lr}, seed"
-            f" {t.get('seed')}{budget}; data {t.get('data')}. Batch norm:"
+            f" {t.get('seed')}{budget}; data {str(t.get('data')).replace(',', ', ')}. Batch norm:"
             f" {t.get('bn_recalibration', 'not recorded')}."
         )
         averaged = t.get("averaged_with")
