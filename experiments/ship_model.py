@@ -84,7 +84,7 @@ def history(training: dict) -> str:
             f"From {start}: {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
             f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}, augmentation"
             f" {aug}{lr}, seed"
-            f" {t.get('seed')}{budget}; data {str(t.get('data')).replace(',', ', ')}. Batch norm:"
+            f" {t.get('seed')}{budget}; data {t.get('data')}. Batch norm:"
             f" {t.get('bn_recalibration', 'not recorded')}."
         )
         averaged = t.get("averaged_with")
@@ -102,7 +102,12 @@ def _wrap(items: list[str], numbered: bool = False) -> str:
     marks = [f"{i}. " if numbered else "- " for i in range(1, len(items) + 1)]
     return "\n".join(
         textwrap.fill(
-            item, 96, initial_indent=m, subsequent_indent=" " * len(m), break_on_hyphens=False
+            item,
+            96,
+            initial_indent=m,
+            subsequent_indent=" " * len(m),
+            break_on_hyphens=False,
+            break_long_words=False,  # paths and commands stay whole
         )
         for m, item in zip(marks, items)
     )
