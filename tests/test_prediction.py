@@ -95,3 +95,9 @@ def test_bad_usage(model_dir, tmp_path):
     p = cli("predict", img, "--out", tmp_path / "o2", "--model", foreign)
     assert p.returncode == 2 and "do not match" in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+    # brackets in a message (paths, library errors) are text, never console markup
+    odd = tmp_path / "maps [/old]" / "missing.png"
+    p = cli("predict", odd, "--out", tmp_path / "o3", "--model", model_dir)
+    lines = p.stderr.strip().splitlines()
+    assert p.returncode == 2 and lines[0] == f"error: {odd}: no such file", p.stderr
+    assert "Traceback" not in p.stderr

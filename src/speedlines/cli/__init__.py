@@ -6,7 +6,7 @@ import sys
 
 from speedlines import __version__
 from speedlines.cli import data, digitizing, inference, serving, training  # noqa: F401  (registers commands)
-from speedlines.cli.app import app, err
+from speedlines.cli.app import app, err, error_line
 from speedlines.errors import InputError
 
 __all__ = ["app", "main"]
@@ -23,10 +23,10 @@ def main() -> None:
     try:
         app()  # usage errors: Typer prints them and exits with 2
     except InputError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(error_line(exc), soft_wrap=True)
         sys.exit(2)
     except Exception as exc:
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
+        err.print(error_line(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
         sys.exit(1)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 app = typer.Typer(
     add_completion=False,
@@ -12,7 +13,14 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Find the speedlines in compressor-map images and turn them into curves.",
 )
-err = Console(stderr=True)
+# Messages carry paths and library errors that may hold square brackets
+# ("[/__w/.../pair.cc:561]"), so the console never reads markup in them.
+err = Console(stderr=True, markup=False, highlight=False)
+
+
+def error_line(message: object) -> Text:
+    """``error: MESSAGE`` with only the label styled; the message is printed as it is."""
+    return Text.assemble(("error:", "red"), " ", str(message))
 
 
 def progress() -> Progress:
@@ -38,9 +46,9 @@ def run_batch(label: str, files: list, run, describe=None) -> tuple[list, list]:
         bar.advance(task)
         if outcome.error:
             failed.append(outcome)
-            bar.console.print(f"[red]error:[/red] {outcome.error}", highlight=False, soft_wrap=True)
+            bar.console.print(error_line(outcome.error), soft_wrap=True)
         elif describe:
-            bar.console.print(describe(outcome), highlight=False)
+            bar.console.print(describe(outcome))
 
     try:
         outcomes = run(done)
