@@ -80,8 +80,12 @@ def history(training: dict) -> str:
         budget = f", time limit {t['max_minutes']} minutes" if t.get("max_minutes") else ""
         start = t.get("init_model") or "random weights"
         aug = t.get("augment", "research")  # records before the choice existed: the default
+        what = ""
+        if t.get("refiner"):
+            what = f" an edge refiner of {t['refiner']} channels added"
+            what += ", the rest frozen;" if t.get("train_only") == "refiner" else ";"
         lines.append(
-            f"From {start}: {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
+            f"From {start}:{what} {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
             f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}, augmentation"
             f" {aug}{lr}, seed"
             f" {t.get('seed')}{budget}; data {t.get('data')}. Batch norm:"
@@ -116,6 +120,8 @@ def _wrap(items: list[str], numbered: bool = False) -> str:
 def model_card(cfg: dict, t: dict, table: str, name: str, limits: Path | None) -> str:
     """The model card: network, inputs, the whole training history, test quality, limits."""
     init = f" --init-model {t['init_model']}" if t.get("init_model") else ""
+    if t.get("refiner"):
+        init += f" --refiner {t['refiner']} --train-only {t.get('train_only', 'all')}"
     tiles = f"{cfg['tile_size'] or cfg['input_size']} px"
     if cfg.get("tile_max"):
         tiles += f", up to {cfg['tile_max']} px on big images (`tile_max`)"
@@ -132,9 +138,14 @@ def model_card(cfg: dict, t: dict, table: str, name: str, limits: Path | None) -
         if cfg["training"].get("averaged_with")
         else "Weights: the best checkpoint by validation loss."
     )
+    refiner = (
+        f", and a full-resolution edge refiner of {cfg['refiner']} channels (edge_refiner.py)"
+        if cfg.get("refiner")
+        else ""
+    )
     about = _wrap([
-        f"Network: {cfg['architecture']} with an {cfg['encoder']} encoder (smp); no ImageNet "
-        "weights.",
+        f"Network: {cfg['architecture']} with an {cfg['encoder']} encoder (smp){refiner}; no "
+        "ImageNet weights.",
         f"Input: {cfg['view']} view, scale {cfg['scale']}; predicting on tiles of {tiles}, with "
         f"blended seams. Threshold {cfg['threshold']}; ImageNet mean/std normalisation.",
         f"Preferred engine: {cfg.get('engine') or 'auto'}.",
@@ -162,6 +173,26 @@ Masks compared at each image's own resolution; tolerant F1 within 2 px of the sk
 
 {known}
 """
+
+
+def outgoing_version() -> str:
+    """The version of the model being replaced, from its card's title (``... (v8)``)."""
+    card = TARGET / "MODEL_CARD.md"
+    title = card.read_text().partition("\n")[0] if card.is_file() else ""
+    return title.rpartition("(")[2].rstrip(")") if title.endswith(")") else ""
+
+
+def name_outgoing(training: dict, version: str) -> None:
+    """Name the version where the new model's record points at the shipped folder, which
+    from now on holds the new model."""
+    if not version:
+        return
+    here = str(TARGET)
+    if training.get("init_model") == here:
+        training["init_model"] = f"{here} ({version})"
+    averaged = training.get("averaged_with")
+    if averaged and averaged.get("model") == here:
+        averaged["model"] = f"{here} ({version})"
 
 
 def set_tile_max(run: Path, tile_max: int) -> None:
@@ -212,6 +243,7 @@ def main() -> None:
     cfg = json.loads((args.run / "model" / "config.json").read_text())
     run_cfg = json.loads((args.run / "run_config.json").read_text())
     cfg["metrics"]["test_sets"] = {k: v["overall"] for k, v in rows.items()}
+    name_outgoing(cfg["training"], outgoing_version())
     TARGET.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.run / "model" / "model.safetensors", TARGET / "model.safetensors")
     (TARGET / "config.json").write_text(json.dumps(cfg, indent=1, sort_keys=True) + "\n")
