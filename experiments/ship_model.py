@@ -80,12 +80,8 @@ def history(training: dict) -> str:
         budget = f", time limit {t['max_minutes']} minutes" if t.get("max_minutes") else ""
         start = t.get("init_model") or "random weights"
         aug = t.get("augment", "research")  # records before the choice existed: the default
-        what = ""
-        if t.get("refiner"):
-            what = f" an edge refiner of {t['refiner']} channels added"
-            what += ", the rest frozen;" if t.get("train_only") == "refiner" else ";"
         lines.append(
-            f"From {start}:{what} {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
+            f"From {start}: {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
             f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}, augmentation"
             f" {aug}{lr}, seed"
             f" {t.get('seed')}{budget}; data {t.get('data')}. Batch norm:"
@@ -120,8 +116,6 @@ def _wrap(items: list[str], numbered: bool = False) -> str:
 def model_card(cfg: dict, t: dict, table: str, name: str, limits: Path | None) -> str:
     """The model card: network, inputs, the whole training history, test quality, limits."""
     init = f" --init-model {t['init_model']}" if t.get("init_model") else ""
-    if t.get("refiner"):
-        init += f" --refiner {t['refiner']} --train-only {t.get('train_only', 'all')}"
     tiles = f"{cfg['tile_size'] or cfg['input_size']} px"
     if cfg.get("tile_max"):
         tiles += f", up to {cfg['tile_max']} px on big images (`tile_max`)"
@@ -138,14 +132,9 @@ def model_card(cfg: dict, t: dict, table: str, name: str, limits: Path | None) -
         if cfg["training"].get("averaged_with")
         else "Weights: the best checkpoint by validation loss."
     )
-    refiner = (
-        f", and a full-resolution edge refiner of {cfg['refiner']} channels (edge_refiner.py)"
-        if cfg.get("refiner")
-        else ""
-    )
     about = _wrap([
-        f"Network: {cfg['architecture']} with an {cfg['encoder']} encoder (smp){refiner}; no "
-        "ImageNet weights.",
+        f"Network: {cfg['architecture']} with an {cfg['encoder']} encoder (smp); no ImageNet "
+        "weights.",
         f"Input: {cfg['view']} view, scale {cfg['scale']}; predicting on tiles of {tiles}, with "
         f"blended seams. Threshold {cfg['threshold']}; ImageNet mean/std normalisation.",
         f"Preferred engine: {cfg.get('engine') or 'auto'}.",

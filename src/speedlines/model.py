@@ -21,8 +21,6 @@ CONFIG_FILE = "config.json"
 FORMAT = "speedlines-model/1"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-# Architectures whose decoder output is at the input's resolution (the edge refiner's input).
-FULL_RESOLUTION_DECODERS = ("Unet", "UnetPlusPlus")
 
 
 @dataclass
@@ -47,7 +45,6 @@ class ModelConfig:
     std: tuple[float, float, float] = IMAGENET_STD
     threshold: float = 0.5
     aux_classes: int = 0  # >0: an image-level classification head (simple vs combined)
-    refiner: int = 0  # >0: channels of a full-resolution edge refiner (edge_refiner.py)
     # The faster CPU engine as measured by benchmarks/predict.py: ONNX Runtime (0.68x the
     # time of PyTorch eager per tile for the EfficientNet-B0 UNet; docs/results.md).
     engine: str = "onnx"
@@ -69,13 +66,6 @@ class ModelConfig:
             raise InputError(f"tile overlap must lie in [0, 1), not {self.tile_overlap}")
         if self.scale <= 0:
             raise InputError(f"scale must be positive, not {self.scale}")
-        if self.refiner < 0:
-            raise InputError(f"refiner channels must be 0 (none) or more, not {self.refiner}")
-        if self.refiner and self.architecture not in FULL_RESOLUTION_DECODERS:
-            raise InputError(
-                f"the edge refiner needs a full-resolution decoder "
-                f"({', '.join(FULL_RESOLUTION_DECODERS)}), not {self.architecture}"
-            )
         self.mean, self.std = tuple(self.mean), tuple(self.std)
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,7 +83,7 @@ def build_model(config: ModelConfig):
 
     aux = {"classes": config.aux_classes, "dropout": 0.2} if config.aux_classes else None
     try:
-        model = smp.create_model(
+        return smp.create_model(
             config.architecture,
             encoder_name=config.encoder,
             encoder_weights=None,
@@ -105,11 +95,6 @@ def build_model(config: ModelConfig):
         raise InputError(
             f"cannot build {config.architecture} with {config.encoder}: {exc}"
         ) from exc
-    if config.refiner:
-        from speedlines.edge_refiner import RefinedSegmentation
-
-        model = RefinedSegmentation(model, config.refiner, config.in_channels)
-    return model
 
 
 def load_encoder_weights(model, path: str | os.PathLike) -> None:

@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 from speedlines.dataset import SpeedlineDataset
 from speedlines.mask import Segmenter
@@ -120,8 +119,6 @@ def test_generated_stream_with_aux_head_and_progressive_sizes(tmp_path):
         (["--loss", "hinge"], "loss must be one of"),
         (["--img-size", "100"], "multiples of 32"),
         (["--epochs", "0"], "epochs must be at least 1"),
-        (["--train-only", "refiner"], "needs --refiner CHANNELS and --init-model"),
-        (["--train-only", "decoder"], "train-only must be one of"),
     ],
 )
 def test_bad_training_input(args, message, data, tmp_path):
@@ -162,22 +159,3 @@ def test_fine_tune_starts_from_a_trained_model(run, data, tmp_path):
     p = cli("train", "--data", data, "--out", tmp_path / "r18", "--img-size", "64",
             "--encoder", "resnet18", "--init-model", run / "model")  # fmt: skip
     assert p.returncode == 2 and "cannot fine-tune from Unet/efficientnet-b0" in p.stderr
-
-
-def test_train_only_the_edge_refiner_keeps_the_unet_frozen(run, data, tmp_path):
-    from safetensors.torch import load_file
-
-    out = tmp_path / "refined"
-    cli("train", "--data", data, "--out", out, "--img-size", "64", "--epochs", "2",
-        "--batch-size", "8", "--augment", "none", "--init-model", run / "model",
-        "--refiner", "4", "--train-only", "refiner", "--lr", "1e-2", check=True)  # fmt: skip
-    unet = load_file(str(run / "model" / "model.safetensors"))
-    refined = load_file(str(out / "model" / "model.safetensors"))
-    # Weights and batch-norm running statistics alike: nothing of the UNet moved.
-    assert all(torch.equal(refined[k], v) for k, v in unet.items())
-    assert refined["refiner.body.4.weight"].abs().sum() > 0, "the refiner learned"
-    cfg = json.loads((out / "model" / "config.json").read_text())
-    assert cfg["refiner"] == 4 and cfg["training"]["train_only"] == "refiner"
-    assert cfg["training"]["bn_recalibration"].startswith("none: the UNet was frozen")
-    seg = Segmenter.from_path(out / "model", engine="torch")
-    assert all(seg.predict(item.image).any() for item in SpeedlineDataset(data))

@@ -50,12 +50,6 @@ def train(
     early_stop_patience: Annotated[int, typer.Option(help="Epochs without gain.")] = 10,
     max_minutes: Annotated[float | None, typer.Option(help="Wall-clock budget.")] = None,
     aux_head: Annotated[bool, typer.Option(help="Simple-vs-combined head.")] = False,
-    refiner: Annotated[
-        int, typer.Option(help="Channels of a full-resolution edge refiner (0: none).")
-    ] = 0,
-    train_only: Annotated[
-        str, typer.Option(help="all | refiner (the --init-model UNet stays frozen).")
-    ] = "all",
     progressive: Annotated[str, typer.Option(help="Smaller sizes first, e.g. 64,96.")] = "",
     bn_momentum: Annotated[
         float | None, typer.Option(help="Batch-norm momentum (default 0.1; 0 keeps the encoder's).")
@@ -95,7 +89,6 @@ def train(
         tile_size=tile_size,
         augment=augment, epochs=epochs, batch_size=batch_size, accumulate=accumulate, lr=lr,
         early_stop_patience=early_stop_patience, max_minutes=max_minutes, aux_head=aux_head,
-        refiner=refiner, train_only=train_only,
         progressive=_sizes(progressive), bn_momentum=bn_momentum or None,
         recalibrate_bn=recalibrate_bn, seed=seed,
         workers=workers, precision=precision, accelerator=accelerator, devices=devices,

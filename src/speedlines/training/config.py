@@ -9,7 +9,6 @@ from speedlines.errors import InputError
 
 LOSSES = ("focal", "dice", "bce_jaccard", "bce", "jaccard", "lovasz", "tversky")
 AUGMENTS = ("research", "upright", "none")
-TRAINABLE = ("all", "refiner")
 GENERATED = "generated"
 
 
@@ -45,8 +44,6 @@ class TrainConfig:
     max_minutes: float | None = None
     aux_head: bool = False  # simple-vs-combined classification head on the encoder
     aux_weight: float = 0.2
-    refiner: int = 0  # >0: channels of a full-resolution edge refiner on the UNet
-    train_only: str = "all"  # "refiner": the UNet stays frozen (weights and batch norms)
     progressive: list[int] = field(default_factory=list)  # sizes before img_size, e.g. [64, 96]
     bn_momentum: float | None = 0.1  # None keeps the encoder's own (0.01 for EfficientNet)
     # None: only when the running statistics are stale (task.stale_share); recalibrating fresh
@@ -66,12 +63,6 @@ class TrainConfig:
             raise InputError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
         if self.augment not in AUGMENTS:
             raise InputError(f"augment must be one of {', '.join(AUGMENTS)}")
-        if self.train_only not in TRAINABLE:
-            raise InputError(f"train-only must be one of {', '.join(TRAINABLE)}")
-        if self.train_only == "refiner" and not (self.refiner and self.init_model):
-            raise InputError("--train-only refiner needs --refiner CHANNELS and --init-model")
-        if self.refiner < 0:
-            raise InputError(f"refiner must be 0 (none) or more channels, not {self.refiner}")
         if self.view not in ("resize", "tile"):
             raise InputError(f"view must be resize or tile, not {self.view!r}")
         for size in [*self.progressive, self.img_size, self.tile_size]:

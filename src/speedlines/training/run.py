@@ -49,7 +49,6 @@ def model_config_for(cfg: TrainConfig) -> ModelConfig:
         tile_size=cfg.tile_size if cfg.view == "tile" else 0,
         threshold=cfg.threshold,
         aux_classes=1 if cfg.aux_head else 0,
-        refiner=cfg.refiner,
     )
 
 
@@ -218,8 +217,6 @@ def _finish(cfg, model_cfg, task, dm, best_path, out, epochs: int, steps: int) -
         "seed": cfg.seed,
         "max_minutes": cfg.max_minutes,
         "aux_head": cfg.aux_head,
-        "refiner": cfg.refiner,
-        "train_only": cfg.train_only,
         "progressive": cfg.progressive,
         "bn_recalibration": bn_note,
         "best_checkpoint": str(best_path),
@@ -236,8 +233,6 @@ def _batch_norm(cfg: TrainConfig, model, dm, steps: int) -> str:
     """Recalibrate the running statistics when asked, or by default when they are stale."""
     from speedlines.training.task import STALE_LIMIT, recalibrate_batch_norm, stale_share
 
-    if cfg.train_only == "refiner":
-        return "none: the UNet was frozen, its running statistics are the init model's"
     stale = stale_share(model, steps * cfg.accumulate)
     if cfg.recalibrate_bn is False or (cfg.recalibrate_bn is None and stale <= STALE_LIMIT):
         return f"none: the checkpoint's own running statistics ({stale:.2g} from before training)"

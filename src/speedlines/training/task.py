@@ -76,15 +76,7 @@ def init_weights(model: torch.nn.Module, model_cfg: ModelConfig, path: str) -> N
             f"{path}: cannot fine-tune from {'/'.join(map(str, theirs))} into "
             f"{'/'.join(map(str, mine))} (architecture/encoder/aux classes differ)"
         )
-    # A model without an edge refiner may start a refined one: only refiner.* is new.
-    result = model.load_state_dict(trained.state_dict(), strict=False)
-    new = [k for k in result.missing_keys if not k.startswith("refiner.")]
-    if new or result.unexpected_keys:
-        raise InputError(
-            f"{path}: its weights do not fit this network ({len(new)} missing, "
-            f"{len(result.unexpected_keys)} unexpected tensors; an edge refiner it has and "
-            "this run lacks?)"
-        )
+    model.load_state_dict(trained.state_dict())
 
 
 class SegmentationTask(pl.LightningModule):
@@ -99,22 +91,8 @@ class SegmentationTask(pl.LightningModule):
             init_weights(self.model, model_cfg, cfg.init_model)
         if cfg.bn_momentum is not None:
             set_bn_momentum(self.model, cfg.bn_momentum)
-        self.frozen = self.model.unet_parameters() if cfg.train_only == "refiner" else []
-        for p in self.frozen:
-            p.requires_grad_(False)
-        # Lightning keeps the modes a module starts with (and restores them after validation).
-        self.train()
         self.loss = build_loss(cfg.loss)
         self._stats = torch.zeros(4, dtype=torch.long)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        if self.frozen:
-            # A frozen UNet runs as at inference: batch norms keep their statistics and
-            # dropout stays off; only the refiner learns.
-            self.model.eval()
-            self.model.refiner.train(mode)
-        return self
 
     def forward(self, x: torch.Tensor):
         return self.model(x)
@@ -159,8 +137,7 @@ class SegmentationTask(pl.LightningModule):
 
     def configure_optimizers(self):
         cfg = self.cfg
-        trainable = [p for p in self.parameters() if p.requires_grad]
-        opt = torch.optim.Adam(trainable, lr=cfg.lr)
+        opt = torch.optim.Adam(self.parameters(), lr=cfg.lr)
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
             opt,
             mode="min",
