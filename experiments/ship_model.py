@@ -128,7 +128,7 @@ def model_card(cfg: dict, t: dict, table: str, name: str, limits: Path | None) -
         f"--max-minutes {t['max_minutes']}{init}"
     )
     weights = (
-        "Weights: the average of the last two models (see the history)."
+        "Weights: an average of the last two models (see the history for the shares)."
         if cfg["training"].get("averaged_with")
         else "Weights: the best checkpoint by validation loss."
     )
