@@ -29,7 +29,6 @@ def main() -> None:
     args = ap.parse_args()
     warnings.filterwarnings("ignore", ".*does not have many workers.*")
     train = json.loads((args.run / "run_config.json").read_text())["train"]
-    train = {k: v for k, v in train.items() if k in TrainConfig.__dataclass_fields__}
     cfg = TrainConfig.from_dict(train | {"init_model": args.model or train["init_model"]})
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     model_cfg = model_config_for(cfg)
