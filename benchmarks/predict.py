@@ -61,7 +61,7 @@ def chart_image(h: int, w: int) -> np.ndarray:
 
 def measure(model_dir: str, engine: str, threads: int, repeat: int) -> dict:
     """Runs in a child process: timings and peak memory of one engine."""
-    from speedlines.mask import Segmenter
+    from speedlines.segment.segmenter import Segmenter
 
     seg = Segmenter.from_path(model_dir, engine=engine, threads=threads, batch_size=4)
     s = seg.config.tile_size or seg.config.input_size
@@ -92,7 +92,7 @@ def measure(model_dir: str, engine: str, threads: int, repeat: int) -> dict:
 
 
 def default_model_dir(tmp: Path) -> tuple[str, str]:
-    from speedlines.model import DEFAULT_MODEL, ModelConfig, build_model, save_model
+    from speedlines.segment.model import DEFAULT_MODEL, ModelConfig, build_model, save_model
 
     if (DEFAULT_MODEL / "config.json").is_file():
         return str(DEFAULT_MODEL), "shipped model"
@@ -111,8 +111,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(*args.child, args.threads, args.repeat)))
         return
-    from speedlines.engine import ONNX_FILE, export_onnx
-    from speedlines.model import load_model
+    from speedlines.segment.engine import ONNX_FILE, export_onnx
+    from speedlines.segment.model import load_model
 
     warnings.filterwarnings("ignore", "Constant folding")
     with tempfile.TemporaryDirectory() as tmp:

@@ -53,9 +53,9 @@ def charts_sheet() -> np.ndarray:
 
 def predict_sheet() -> np.ndarray:
     """The shipped model on the bundled examples: found speedlines in red."""
-    from speedlines.mask import Segmenter
-    from speedlines.model import default_model
     from speedlines.preview import overlay
+    from speedlines.segment.model import default_model
+    from speedlines.segment.segmenter import Segmenter
 
     seg = Segmenter.from_path(default_model())
     tiles, caps = [], []

@@ -13,7 +13,7 @@ import cv2
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from tests.web.test_browser import _click_image_at
 
-from speedlines.calibration import Calibration
+from speedlines.digitize.calibration import Calibration
 from speedlines.synth.sample import generate_sample
 
 

@@ -16,7 +16,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from speedlines.model import load_model, save_model
+from speedlines.segment.model import load_model, save_model
 
 
 def main() -> None:
@@ -44,8 +44,8 @@ def main() -> None:
     cfg.metrics = {}  # the second model's validation numbers are not this model's
     if args.val_data:
         from speedlines.dataset import SpeedlineDataset
-        from speedlines.evaluation import evaluate
-        from speedlines.mask import Segmenter
+        from speedlines.evaluate.report import evaluate
+        from speedlines.segment.segmenter import Segmenter
 
         ev = evaluate(Segmenter(second.eval(), cfg), SpeedlineDataset(args.val_data), "val")
         cfg.metrics = {"validation": ev.overall().as_dict(), "validation_data": str(args.val_data)}

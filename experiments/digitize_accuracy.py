@@ -19,12 +19,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ship_model import SETS, ensure_set
-from speedlines.accuracy import assess_lines, summarize
-from speedlines.baseline import ink_mask
-from speedlines.calibration import Calibration
-from speedlines.digitize import digitize_mask
+from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.pipeline import digitize_mask
 from speedlines.errors import InputError
+from speedlines.evaluate.curve_accuracy import assess_lines, summarize
 from speedlines.image_io import load_image, load_mask
+from speedlines.segment.ink import ink_mask
 
 
 def probability(segmenter, image_path: Path, cache: Path) -> np.ndarray:
@@ -45,8 +45,8 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=Path("runs/digitize-accuracy"))
     args = ap.parse_args()
-    from speedlines.mask import Segmenter
-    from speedlines.model import default_model
+    from speedlines.segment.model import default_model
+    from speedlines.segment.segmenter import Segmenter
 
     model = args.model or default_model()
     segmenter = Segmenter.from_path(model)

@@ -19,9 +19,9 @@ from rich.progress import track
 
 from ship_model import SETS, ensure_set
 from speedlines.dataset import open_datasets
-from speedlines.mask import Segmenter
-from speedlines.metrics import ErrorSplit, split_errors
-from speedlines.model import default_model
+from speedlines.evaluate.mask_metrics import ErrorSplit, split_errors
+from speedlines.segment.model import default_model
+from speedlines.segment.segmenter import Segmenter
 
 COLUMNS = ("set", "IoU", "edge errors", "far errors", "IoU without edge errors",
            "IoU without far errors")  # fmt: skip

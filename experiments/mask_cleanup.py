@@ -21,9 +21,9 @@ from skimage.filters import apply_hysteresis_threshold
 
 from ship_model import SETS, ensure_set
 from speedlines.dataset import open_datasets
-from speedlines.mask import Segmenter
-from speedlines.metrics import count
-from speedlines.model import default_model
+from speedlines.evaluate.mask_metrics import count
+from speedlines.segment.model import default_model
+from speedlines.segment.segmenter import Segmenter
 
 
 def drop_small(mask: np.ndarray, area: int) -> np.ndarray:

@@ -46,8 +46,8 @@ def head_accuracy(model_dir: Path, data: Path) -> float:
     import torch
 
     from speedlines.dataset import SpeedlineDataset
-    from speedlines.mask import normalize, resize_image
-    from speedlines.model import load_model
+    from speedlines.segment.model import load_model
+    from speedlines.segment.segmenter import normalize, resize_image
 
     model, cfg = load_model(model_dir)
     right = total = 0

@@ -46,9 +46,9 @@ REFERENCE = Path("../shared/samples/reference-style")
 def reference_table(model: Path) -> str:
     """Scores on the four crops re-cut from the research's figures: a sanity check of the
     look, not a test set (their masks are re-thresholded and approximate)."""
+    from speedlines.evaluate.mask_metrics import score
     from speedlines.image_io import load_image, load_mask
-    from speedlines.mask import Segmenter
-    from speedlines.metrics import score
+    from speedlines.segment.segmenter import Segmenter
 
     seg = Segmenter.from_path(model)
     lines = ["| reference sample | IoU | tolerant F1 |", "|---|---|---|"]

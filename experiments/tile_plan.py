@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from ship_model import SETS, ensure_set
 from speedlines.dataset import open_datasets
-from speedlines.evaluation import evaluate
-from speedlines.mask import Segmenter
-from speedlines.model import default_model
+from speedlines.evaluate.report import evaluate
+from speedlines.segment.model import default_model
+from speedlines.segment.segmenter import Segmenter
 
 
 def main() -> None:

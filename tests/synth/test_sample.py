@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from speedlines.calibration import Calibration
+from speedlines.digitize.calibration import Calibration
 from speedlines.synth.physics import lines_cross
 from speedlines.synth.sample import generate_sample
 

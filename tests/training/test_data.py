@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from speedlines.model import ModelConfig
+from speedlines.segment.model import ModelConfig
 from speedlines.training.augment import augment, tile_view
 from speedlines.training.config import TrainConfig
 from speedlines.training.data import SpeedlineDataModule

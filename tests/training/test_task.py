@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from speedlines.model import ModelConfig, build_model
+from speedlines.segment.model import ModelConfig, build_model
 from speedlines.training.config import TrainConfig
 from speedlines.training.losses import build_loss
 from speedlines.training.task import (

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from speedlines.dataset import SpeedlineDataset
-from speedlines.mask import Segmenter
-from speedlines.metrics import score
+from speedlines.evaluate.mask_metrics import score
+from speedlines.segment.segmenter import Segmenter
 from tests.training.lines import write_set
 
 

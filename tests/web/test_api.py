@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from speedlines.calibration import AxisCalibration, Calibration
+from speedlines.digitize.calibration import AxisCalibration, Calibration
 from speedlines.synth.sample import generate_sample
 from speedlines.web.app import create_app
 from tests.drawn_maps import distance_to

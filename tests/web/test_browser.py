@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from speedlines.calibration import Calibration
+from speedlines.digitize.calibration import Calibration
 from speedlines.synth.sample import generate_sample
 from tests.drawn_maps import distance_to
 

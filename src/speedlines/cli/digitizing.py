@@ -12,8 +12,8 @@ from speedlines.errors import InputError
 
 
 def _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit):
-    from speedlines.calibration import Calibration, parse_axis_option
-    from speedlines.export import CalibrationSource
+    from speedlines.digitize.batch import CalibrationSource
+    from speedlines.digitize.calibration import Calibration, parse_axis_option
 
     if calibration is not None:
         if x_axis or y_axis or plot_area:
@@ -65,9 +65,9 @@ def digitize(
     threads: Annotated[int | None, typer.Option(help="CPU threads.")] = None,
 ) -> None:
     """Write NAME.csv, NAME.json, NAME.overlay.png (and NAME.map with --speeds) per image."""
-    from speedlines.digitize import parse_speeds
-    from speedlines.export import DigitizeOptions, digitize_files
-    from speedlines.prediction import collect_inputs
+    from speedlines.batch import collect_inputs
+    from speedlines.digitize.batch import DigitizeOptions, digitize_files
+    from speedlines.digitize.pipeline import parse_speeds
 
     opts = DigitizeOptions(
         parse_speeds(speeds), method, threshold, points, betas, decimal, mask
@@ -76,8 +76,8 @@ def digitize(
     files = collect_inputs(inputs)
     segmenter = None
     if method == "model":
-        from speedlines.mask import Segmenter
-        from speedlines.model import default_model
+        from speedlines.segment.model import default_model
+        from speedlines.segment.segmenter import Segmenter
 
         segmenter = Segmenter.from_path(model or default_model(), engine=engine, threads=threads)
     outcomes, failed = run_batch(

@@ -23,9 +23,10 @@ def predict(
     threads: Annotated[int | None, typer.Option(help="CPU threads.")] = None,
 ) -> None:
     """Write NAME.mask.png (255 = speedline) for every input image, at its own size."""
-    from speedlines.mask import Segmenter
-    from speedlines.model import default_model
-    from speedlines.prediction import collect_inputs, predict_files
+    from speedlines.batch import collect_inputs
+    from speedlines.segment.model import default_model
+    from speedlines.segment.predict import predict_files
+    from speedlines.segment.segmenter import Segmenter
 
     files = collect_inputs(inputs)
     segmenter = Segmenter.from_path(model or default_model(), engine=engine, threads=threads)
@@ -46,9 +47,9 @@ def export_onnx(
     out: Annotated[Path | None, typer.Option(help="ONNX file (default: MODEL/model.onnx).")] = None,
 ) -> None:
     """Export a model to ONNX (dynamic batch and image size) for ONNX Runtime."""
-    from speedlines.engine import ONNX_FILE
-    from speedlines.engine import export_onnx as export
-    from speedlines.model import default_model, load_model, model_dir
+    from speedlines.segment.engine import ONNX_FILE
+    from speedlines.segment.engine import export_onnx as export
+    from speedlines.segment.model import default_model, load_model, model_dir
 
     src = model or default_model()
     net, _ = load_model(src)

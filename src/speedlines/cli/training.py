@@ -114,9 +114,9 @@ def evaluate(
 ) -> None:
     """Score a model on a data set: report.md, report.json and worst.png in OUT."""
     from speedlines.dataset import SpeedlineDataset
-    from speedlines.evaluation import WorstCases, write_reports
-    from speedlines.evaluation import evaluate as run_evaluation
-    from speedlines.mask import Segmenter
+    from speedlines.evaluate.report import WorstCases, write_reports
+    from speedlines.evaluate.report import evaluate as run_evaluation
+    from speedlines.segment.segmenter import Segmenter
 
     if resolution not in ("native", "model"):
         raise InputError(f"--resolution must be native or model, not {resolution!r}")

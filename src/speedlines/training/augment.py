@@ -13,7 +13,7 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from speedlines.mask import resize_image, resize_mask
+from speedlines.segment.segmenter import resize_image, resize_mask
 
 SCALE_JITTER = (0.7, 1.3)
 

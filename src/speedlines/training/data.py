@@ -13,8 +13,8 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_in
 
 from speedlines.dataset import open_datasets
 from speedlines.errors import InputError
-from speedlines.mask import normalize
-from speedlines.model import ModelConfig
+from speedlines.segment.model import ModelConfig
+from speedlines.segment.segmenter import normalize
 from speedlines.training.augment import augment, resized_view, tile_view
 from speedlines.training.config import GENERATED, TrainConfig
 

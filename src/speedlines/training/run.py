@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speedlines.errors import InputError
-from speedlines.model import ModelConfig
+from speedlines.segment.model import ModelConfig
 from speedlines.training.config import GENERATED, TrainConfig
 
 
@@ -185,9 +185,9 @@ def _finish(cfg, model_cfg, task, dm, best_path, out, epochs: int, steps: int) -
     """Best weights -> batch-norm recalibration -> eval-mode validation -> model/ export."""
     import torch
 
-    from speedlines.evaluation import evaluate
-    from speedlines.mask import Segmenter
-    from speedlines.model import save_model
+    from speedlines.evaluate.report import evaluate
+    from speedlines.segment.model import save_model
+    from speedlines.segment.segmenter import Segmenter
     from speedlines.training.plots import plot_curves
 
     if best_path:
@@ -244,7 +244,7 @@ def _parent_training(init_model: str | None) -> dict | None:
     """The training record of the model this run fine-tuned, so a model carries its history."""
     if not init_model:
         return None
-    from speedlines.model import load_config
+    from speedlines.segment.model import load_config
 
     return load_config(init_model).training or None  # it loaded at the start: it loads now
 

@@ -7,7 +7,7 @@ import segmentation_models_pytorch as smp
 import torch
 from torch.nn import functional as F
 
-from speedlines.model import ModelConfig, build_model, load_encoder_weights, load_model
+from speedlines.segment.model import ModelConfig, build_model, load_encoder_weights, load_model
 from speedlines.training.config import TrainConfig
 from speedlines.training.losses import build_loss
 

@@ -21,12 +21,12 @@ from fastapi.staticfiles import StaticFiles
 
 from speedlines import __version__
 from speedlines.atomic_io import encode_png
-from speedlines.calibration import Calibration
-from speedlines.digitize import digitize_mask, parse_speeds, select_lines
+from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.pipeline import digitize_mask, parse_speeds, select_lines
+from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
+from speedlines.digitize.trace import trace_lines
 from speedlines.errors import InputError
 from speedlines.image_io import decode_image
-from speedlines.instances import trace_lines
-from speedlines.tables import to_csv, to_gasturb_map, to_json
 
 STATIC = Path(__file__).parent / "static"
 MAX_BYTES = 25 * 1024 * 1024
@@ -47,8 +47,8 @@ class _Models:
     def segmenter(self):
         with self._lock:
             if self._segmenter is None:
-                from speedlines.mask import Segmenter
-                from speedlines.model import default_model
+                from speedlines.segment.model import default_model
+                from speedlines.segment.segmenter import Segmenter
 
                 path = self.model_path or default_model()
                 self._segmenter = Segmenter.from_path(path, engine=self.engine)

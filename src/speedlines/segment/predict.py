@@ -4,15 +4,16 @@ optionally NAME.prob.png and NAME.overlay.png; a bad file is reported and skippe
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from speedlines.batch import each_file
 from speedlines.errors import InputError
-from speedlines.image_io import IMAGE_SUFFIXES, load_image
-from speedlines.mask import Segmenter
+from speedlines.image_io import load_image
+from speedlines.segment.segmenter import Segmenter
 
 MASK_SUFFIX, PROB_SUFFIX, OVERLAY_SUFFIX = ".mask.png", ".prob.png", ".overlay.png"
 
@@ -23,25 +24,6 @@ class Outcome:
     outputs: list[Path]
     error: str | None = None
     speedline_fraction: float = 0.0
-
-
-def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
-    """Image files in the order given; folders contribute their images, sorted by name."""
-    files: list[Path] = []
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-            )
-            if not found:
-                raise InputError(f"{path}: no images in this folder")
-            files += found
-        else:
-            files.append(path)  # missing files are reported per file, like corrupt ones
-    if not files:
-        raise InputError("no input images given")
-    return files
 
 
 def predict_file(
@@ -93,25 +75,3 @@ def predict_files(
         lambda source, msg: Outcome(source, [], msg),
         on_file,
     )
-
-
-def each_file(files: list[Path], out, process, refused, on_file=None) -> list:
-    """``process(source, out)`` for every file, into the folder ``out`` (created). A second
-    input with a name already used would overwrite the first one's outputs: it is refused
-    with ``refused(source, message)``."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    seen: dict[str, Path] = {}
-    outcomes = []
-    for source in files:
-        if source.stem in seen:
-            outcome = refused(source, f"{source}: same name as {seen[source.stem]}, skipped")
-        else:
-            seen[source.stem] = source
-            outcome = process(source, out)
-        outcomes.append(outcome)
-        if on_file:
-            on_file(outcome)
-    return outcomes

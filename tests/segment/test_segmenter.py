@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from speedlines.mask import Segmenter, normalize, resize_mask, tile_plan, tile_window
-from speedlines.model import ModelConfig
+from speedlines.segment.model import ModelConfig
+from speedlines.segment.segmenter import Segmenter, normalize, resize_mask, tile_plan, tile_window
 from tests.fakes import DarkInk
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from speedlines.model import ModelConfig, build_model, save_model
+from speedlines.segment.model import ModelConfig, build_model, save_model
 
 
 @pytest.fixture(scope="module")

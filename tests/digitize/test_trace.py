@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from speedlines.instances import TraceSettings, trace_lines
+from speedlines.digitize.trace import TraceSettings, trace_lines
 from tests.drawn_maps import distance_to, draw, family, speedline
 
 SHAPE = (140, 240)

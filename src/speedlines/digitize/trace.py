@@ -4,7 +4,7 @@ mask -> skeleton -> pieces split at junctions -> pieces linked across gaps and c
 smooth continuation -> chains that look like speedlines, each ordered surge -> choke, the
 list ordered from the lowest speed to the highest.
 
-Pixel coordinates are (col, row) floats, as in :mod:`speedlines.calibration`.
+Pixel coordinates are (col, row) floats, as in :mod:`speedlines.digitize.calibration`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from skimage.morphology import skeletonize
 
-from speedlines import line_shape as shape
+from speedlines.digitize import line_shape as shape
 
 __all__ = ["LineInstance", "TraceSettings", "trace_lines"]
 

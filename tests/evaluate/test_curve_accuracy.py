@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from speedlines.accuracy import assess, assess_lines, line_errors, summarize
+from speedlines.evaluate.curve_accuracy import assess, assess_lines, line_errors, summarize
 from tests.drawn_maps import family, speedline
 
 SPAN = (200.0, 100.0)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from speedlines.errors import InputError
-from speedlines.model import ModelConfig, load_config, load_model, model_dir
+from speedlines.segment.model import ModelConfig, load_config, load_model, model_dir
 
 TILE_OVERLAP = 0.25
 
@@ -85,7 +85,7 @@ class Segmenter:
     """A model (through an engine) that turns RGB uint8 images into speedline probabilities."""
 
     def __init__(self, model, config: ModelConfig, batch_size: int = 8):
-        from speedlines.engine import TorchEngine
+        from speedlines.segment.engine import TorchEngine
 
         # A torch module runs eagerly; anything else is an engine (batch -> probabilities).
         self.engine = TorchEngine(model) if hasattr(model, "state_dict") else model
@@ -103,7 +103,7 @@ class Segmenter:
         """Load a model folder. ``engine`` auto takes ONNX Runtime when it is installed and the
         model prefers it (its own ``model.onnx``, or one exported once into the cache), and
         PyTorch otherwise."""
-        from speedlines.engine import (
+        from speedlines.segment.engine import (
             ENGINES,
             ONNX_FILE,
             OnnxEngine,

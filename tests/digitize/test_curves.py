@@ -1,15 +1,15 @@
 import numpy as np
 import pytest
 
-from speedlines.calibration import AxisCalibration, Calibration
-from speedlines.instances import LineInstance
-from speedlines.speedline import (
+from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.digitize.curves import (
     fit_pixels,
     fit_speedline,
     resample_by_beta,
     resample_by_flow,
     surge_line,
 )
+from speedlines.digitize.trace import LineInstance
 from tests.drawn_maps import distance_to, family, speedline
 
 CAL = Calibration(

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from speedlines.errors import InputError
-from speedlines.model import (
+from speedlines.segment.model import (
     ModelConfig,
     build_model,
     load_config,

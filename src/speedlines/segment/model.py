@@ -15,7 +15,7 @@ from typing import Any
 
 from speedlines.errors import InputError
 
-DEFAULT_MODEL = Path(__file__).parent / "models" / "default"
+DEFAULT_MODEL = Path(__file__).parent.parent / "models" / "default"
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 FORMAT = "speedlines-model/1"

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from speedlines.dataset import Item
-from speedlines.mask import Segmenter, resize_image, resize_mask
-from speedlines.metrics import Counts, Scores, count
+from speedlines.evaluate.mask_metrics import Counts, Scores, count
+from speedlines.segment.segmenter import Segmenter, resize_image, resize_mask
 
 CASE_ORDER = ("simple", "combined", "chart", "unknown")
 SCORE_COLUMNS = ("iou", "dice", "precision", "recall", "tolerant_f1")

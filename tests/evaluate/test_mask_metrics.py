@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from speedlines.metrics import Counts, ErrorSplit, count, score, split_errors
+from speedlines.evaluate.mask_metrics import Counts, ErrorSplit, count, score, split_errors
 
 
 def _hline(shape=(32, 48), row=10, width=1, cols=(5, 40)):

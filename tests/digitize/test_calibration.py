@@ -1,4 +1,4 @@
-"""Tests for speedlines.calibration."""
+"""Tests for speedlines.digitize.calibration."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from speedlines.calibration import AxisCalibration, Calibration, parse_axis_option
+from speedlines.digitize.calibration import AxisCalibration, Calibration, parse_axis_option
 from speedlines.errors import InputError
 
 EXAMPLE = {

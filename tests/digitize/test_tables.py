@@ -4,11 +4,11 @@ import io
 import numpy as np
 import pytest
 
-from speedlines.calibration import AxisCalibration, Calibration
-from speedlines.digitize import digitize_mask
+from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.digitize.curves import resample_by_beta
+from speedlines.digitize.pipeline import digitize_mask
+from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
 from speedlines.errors import InputError
-from speedlines.speedline import resample_by_beta
-from speedlines.tables import to_csv, to_gasturb_map, to_json
 from tests.drawn_maps import draw, family
 
 CAL = Calibration(

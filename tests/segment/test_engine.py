@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from speedlines.engine import OnnxEngine, export_onnx
 from speedlines.errors import InputError
-from speedlines.mask import Segmenter
-from speedlines.model import ModelConfig, build_model, save_model
+from speedlines.segment.engine import OnnxEngine, export_onnx
+from speedlines.segment.model import ModelConfig, build_model, save_model
+from speedlines.segment.segmenter import Segmenter
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def model_dir(tmp_path_factory):
 
 
 def test_onnx_runtime_matches_pytorch_on_the_same_tiles(model_dir):
-    from speedlines.model import load_model
+    from speedlines.segment.model import load_model
 
     model, _ = load_model(model_dir)
     export_onnx(model, model_dir / "model.onnx")
@@ -45,12 +45,12 @@ def test_auto_engine_exports_once_into_the_cache(tmp_path, monkeypatch):
     assert exported.stat().st_mtime_ns == stamp, "exported once, then reused"
     # Without an exporter (no onnx package) auto falls back to PyTorch.
     monkeypatch.setenv("SPEEDLINES_CACHE", str(tmp_path / "other"))
-    import speedlines.engine
+    import speedlines.segment.engine
 
     def no_exporter(*args):
         raise ImportError("onnx")
 
-    monkeypatch.setattr(speedlines.engine, "export_onnx", no_exporter)
+    monkeypatch.setattr(speedlines.segment.engine, "export_onnx", no_exporter)
     assert Segmenter.from_path(directory).engine_name == "torch"
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from speedlines.calibration import AxisCalibration, Calibration
-from speedlines.digitize import digitize_mask, select_lines
+from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.digitize.pipeline import digitize_mask, select_lines
 from speedlines.errors import InputError
 from tests.drawn_maps import draw, family
 

@@ -124,7 +124,7 @@ def cached_onnx(model_path: str | os.PathLike) -> Path:
     cache, named by the hash of weights and config so that any change gets a new export."""
     import hashlib
 
-    from speedlines.model import CONFIG_FILE, WEIGHTS_FILE, load_model, model_dir
+    from speedlines.segment.model import CONFIG_FILE, WEIGHTS_FILE, load_model, model_dir
 
     folder = model_dir(model_path)
     own = folder / ONNX_FILE

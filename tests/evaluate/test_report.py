@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from speedlines.dataset import Item
-from speedlines.evaluation import WorstCases, evaluate, markdown, write_reports
-from speedlines.mask import Segmenter
-from speedlines.model import ModelConfig
+from speedlines.evaluate.report import WorstCases, evaluate, markdown, write_reports
+from speedlines.segment.model import ModelConfig
+from speedlines.segment.segmenter import Segmenter
 from tests.fakes import DarkInk
 
 

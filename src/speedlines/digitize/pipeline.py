@@ -14,10 +14,10 @@ import cv2
 import numpy as np
 
 from speedlines import __version__
-from speedlines.calibration import Calibration
+from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.curves import Speedline, fit_speedline, surge_line
+from speedlines.digitize.trace import TraceSettings, trace_lines
 from speedlines.errors import InputError
-from speedlines.instances import TraceSettings, trace_lines
-from speedlines.speedline import Speedline, fit_speedline, surge_line
 
 __all__ = [
     "Digitization",

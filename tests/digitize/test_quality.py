@@ -7,12 +7,12 @@ full sets), so a worse tracer or model fails and a better one passes.
 
 import pytest
 
-from speedlines.accuracy import assess_lines, summarize
-from speedlines.calibration import Calibration
-from speedlines.digitize import digitize_mask
+from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.pipeline import digitize_mask
 from speedlines.errors import InputError
-from speedlines.mask import Segmenter
-from speedlines.model import default_model
+from speedlines.evaluate.curve_accuracy import assess_lines, summarize
+from speedlines.segment.model import default_model
+from speedlines.segment.segmenter import Segmenter
 from speedlines.synth.sample import generate_sample
 
 MAX_CHART_PIXELS = 1.3e6
@@ -99,7 +99,7 @@ def test_the_bundled_example_chart_gives_one_line_per_known_speed(segmenter):
 
     from speedlines.image_io import load_image
 
-    examples = Path(__file__).parent.parent / "examples"
+    examples = Path(__file__).parents[2] / "examples"
     cal = Calibration.load(examples / "chart.json")
     prob = segmenter.probability(load_image(examples / "chart.png"))
     result = digitize_mask(prob > 0.5, cal, [109655.0, 135702.0, 161749.0, 187796.0], prob)

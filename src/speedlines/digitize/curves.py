@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import interpolate
 
-from speedlines.calibration import Calibration
-from speedlines.instances import LineInstance
-from speedlines.line_shape import arc_length
+from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.line_shape import arc_length
+from speedlines.digitize.trace import LineInstance
 
 __all__ = ["Speedline", "fit_speedline", "resample_by_beta", "resample_by_flow", "surge_line"]
 

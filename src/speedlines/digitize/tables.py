@@ -7,9 +7,9 @@ import io
 
 import numpy as np
 
-from speedlines.digitize import Digitization
+from speedlines.digitize.curves import resample_by_beta
+from speedlines.digitize.pipeline import Digitization
 from speedlines.errors import InputError
-from speedlines.speedline import resample_by_beta
 
 __all__ = ["DEFAULT_BETAS", "to_csv", "to_gasturb_map", "to_json"]
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from speedlines.atomic_io import encode_png, write_bytes
-from speedlines.calibration import Calibration
-from speedlines.digitize import Digitization, digitize_image, digitize_mask, draw_overlay
+from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.pipeline import Digitization, digitize_image, digitize_mask, draw_overlay
+from speedlines.digitize.tables import DEFAULT_BETAS, to_csv, to_gasturb_map, to_json
 from speedlines.errors import InputError
 from speedlines.image_io import load_image
-from speedlines.tables import DEFAULT_BETAS, to_csv, to_gasturb_map, to_json
 
 __all__ = ["CalibrationSource", "DigitizeOptions", "Outcome", "digitize_file", "digitize_files"]
 
@@ -93,7 +93,7 @@ def digitize_array(
     """(Digitization, mask) of an RGB array by the chosen method; ``image_bytes`` (the file)
     names the source by its SHA-256."""
     if opts.method == "ink":
-        from speedlines.baseline import ink_mask
+        from speedlines.segment.ink import ink_mask
 
         h, w = image.shape[:2]
         calibration.check_image(w, h)
@@ -147,7 +147,7 @@ def digitize_files(
     on_file: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Digitize every file into ``out``; a second input with an already used name is refused."""
-    from speedlines.prediction import each_file
+    from speedlines.batch import each_file
 
     return each_file(
         files,

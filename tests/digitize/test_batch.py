@@ -7,10 +7,10 @@ import cv2
 import numpy as np
 import pytest
 
-from speedlines.baseline import ink_mask
-from speedlines.calibration import AxisCalibration, Calibration
-from speedlines.digitize import digitize_mask, draw_overlay, parse_speeds
+from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.digitize.pipeline import digitize_mask, draw_overlay, parse_speeds
 from speedlines.errors import InputError
+from speedlines.segment.ink import ink_mask
 from tests.drawn_maps import distance_to, draw, family, map_image
 
 SHAPE = (140, 240)

@@ -8,9 +8,9 @@ fails and a better one passes.
 import pytest
 
 from speedlines.dataset import Item
-from speedlines.evaluation import evaluate
-from speedlines.mask import Segmenter
-from speedlines.model import default_model
+from speedlines.evaluate.report import evaluate
+from speedlines.segment.model import default_model
+from speedlines.segment.segmenter import Segmenter
 from speedlines.synth.sample import generate_sample
 
 MAX_CHART_PIXELS = 1.3e6

@@ -1,0 +1,52 @@
+"""The per-file loop shared by the batch commands: collect the inputs, run each file into an
+output folder, refuse a second input whose outputs would overwrite the first's."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from speedlines.errors import InputError
+from speedlines.image_io import IMAGE_SUFFIXES
+
+
+def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Image files in the order given; folders contribute their images, sorted by name."""
+    files: list[Path] = []
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+            )
+            if not found:
+                raise InputError(f"{path}: no images in this folder")
+            files += found
+        else:
+            files.append(path)  # missing files are reported per file, like corrupt ones
+    if not files:
+        raise InputError("no input images given")
+    return files
+
+
+def each_file(files: list[Path], out, process, refused, on_file=None) -> list:
+    """``process(source, out)`` for every file, into the folder ``out`` (created). A second
+    input with a name already used would overwrite the first one's outputs: it is refused
+    with ``refused(source, message)``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, Path] = {}
+    outcomes = []
+    for source in files:
+        if source.stem in seen:
+            outcome = refused(source, f"{source}: same name as {seen[source.stem]}, skipped")
+        else:
+            seen[source.stem] = source
+            outcome = process(source, out)
+        outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    return outcomes
