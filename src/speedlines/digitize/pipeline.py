@@ -1,7 +1,7 @@
 """Image -> speedlines in data units: mask, line instances, fitted curves, surge line.
 
 ``digitize_mask`` works from any mask (a model's, a truth label, the ink baseline);
-``digitize_image`` runs a segmentation model first.
+``digitize_image`` segments the image first, with any ``MaskSource``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.curves import Speedline, fit_speedline, surge_line
 from speedlines.digitize.trace import TraceSettings, trace_lines
 from speedlines.errors import InputError
+from speedlines.segment.segmentation import MaskSource
 
 __all__ = [
     "Digitization",
@@ -104,29 +105,24 @@ def digitize_mask(
 def digitize_image(
     image: np.ndarray,
     calibration: Calibration,
-    segmenter,
+    source: MaskSource,
     speeds: list[float] | None = None,
     threshold: float | None = None,
     points: int = 50,
     name: str = "",
     image_bytes: bytes | None = None,
 ) -> tuple[Digitization, np.ndarray]:
-    """Segment an RGB image with ``segmenter`` and digitize it; returns (result, mask)."""
+    """Segment an RGB image with ``source`` (a model, the ink baseline) and digitize it;
+    returns (result, mask). The result's source record holds ``name`` and the SHA-256 of
+    ``image_bytes`` (the file) where given, else of the pixels."""
     h, w = image.shape[:2]
     calibration.check_image(w, h)  # before the (slow) model runs
-    t = segmenter.config.threshold if threshold is None else threshold
-    prob = segmenter.probability(image)
-    mask = prob > t
-    result = digitize_mask(mask, calibration, speeds, prob, points)
+    seg = source.segment(image, threshold, calibration.plot_area)
+    result = digitize_mask(seg.mask, calibration, speeds, seg.confidence, points)
     digest = hashlib.sha256(image_bytes if image_bytes is not None else image.tobytes())
     result.source = {"name": name, "sha256": digest.hexdigest()}
-    result.segmentation = {
-        "model": f"{segmenter.config.architecture}/{segmenter.config.encoder}",
-        "engine": segmenter.engine_name,
-        "threshold": t,
-        "trained_on": segmenter.config.training.get("data", ""),
-    }
-    return result, mask
+    result.segmentation = dict(seg.provenance)
+    return result, seg.mask
 
 
 def select_lines(

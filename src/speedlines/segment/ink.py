@@ -10,7 +10,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["ink_mask"]
+from speedlines.segment.segmentation import Segmentation
+
+__all__ = ["INK_METHOD", "InkMask", "ink_mask"]
+
+INK_METHOD = "ink threshold with grid removal (no model)"
 
 
 def ink_mask(
@@ -39,3 +43,18 @@ def ink_mask(
     out = np.zeros((h, w), bool)
     out[y0 : y1 + 1, x0 : x1 + 1] = (ink > 0) & (lines == 0)
     return out
+
+
+class InkMask:
+    """``ink_mask`` as a ``MaskSource``. It has no threshold to override, and its probability
+    is the mask itself (0 or 1)."""
+
+    def __init__(self, grid_fraction: float = 0.5, ink_level: int = 160):
+        self.grid_fraction, self.ink_level = grid_fraction, ink_level
+
+    def segment(
+        self, image: np.ndarray, threshold: float | None = None, plot_area=None
+    ) -> Segmentation:
+        """``Segmentation`` of an RGB image, only inside ``plot_area`` where given."""
+        mask = ink_mask(image, plot_area, self.grid_fraction, self.ink_level)
+        return Segmentation(mask.astype(np.float32), mask, {"method": INK_METHOD}, graded=False)

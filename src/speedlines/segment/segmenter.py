@@ -15,6 +15,7 @@ import numpy as np
 
 from speedlines.errors import InputError
 from speedlines.segment.model import ModelConfig, load_config, load_model, model_dir
+from speedlines.segment.segmentation import Segmentation
 
 TILE_OVERLAP = 0.25
 
@@ -82,7 +83,8 @@ def tile_plan(length: int, size: int, largest: int = 0, overlap: float = TILE_OV
 
 
 class Segmenter:
-    """A model (through an engine) that turns RGB uint8 images into speedline probabilities."""
+    """A model (through an engine) that turns RGB uint8 images into speedline probabilities;
+    a ``MaskSource``."""
 
     def __init__(self, model, config: ModelConfig, batch_size: int = 8):
         from speedlines.segment.engine import TorchEngine
@@ -169,7 +171,25 @@ class Segmenter:
         prob = (acc / weight)[:sh, :sw]
         return resize_image(prob, (w, h))
 
+    def segmentation(self, probability: np.ndarray, threshold: float | None = None) -> Segmentation:
+        """The mask and provenance of a probability map this model made; ``threshold``
+        overrides the model's own."""
+        t = self.config.threshold if threshold is None else threshold
+        provenance = {
+            "model": f"{self.config.architecture}/{self.config.encoder}",
+            "engine": self.engine_name,
+            "threshold": t,
+            "trained_on": self.config.training.get("data", ""),
+        }
+        return Segmentation(probability, probability > t, provenance)
+
+    def segment(
+        self, image: np.ndarray, threshold: float | None = None, plot_area=None
+    ) -> Segmentation:
+        """``Segmentation`` of an RGB image; the model looks at all of it, so ``plot_area``
+        is not used."""
+        return self.segmentation(self.probability(image), threshold)
+
     def predict(self, image: np.ndarray, threshold: float | None = None) -> np.ndarray:
         """Boolean speedline mask at the image's resolution."""
-        t = self.config.threshold if threshold is None else threshold
-        return self.probability(image) > t
+        return self.segment(image, threshold).mask
