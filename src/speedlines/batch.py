@@ -4,11 +4,23 @@ output folder, refuse a second input whose outputs would overwrite the first's."
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from speedlines.errors import InputError
 from speedlines.image_io import IMAGE_SUFFIXES
+
+
+@dataclass
+class Outcome:
+    """What became of one input: the files written, or the one-line error that stopped it."""
+
+    source: Path
+    outputs: list[Path]
+    error: str | None = None
+    result: Any = None  # what the command made of it: a Digitization, a mask's speedline share
 
 
 def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
@@ -30,10 +42,14 @@ def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     return files
 
 
-def each_file(files: list[Path], out, process, refused, on_file=None) -> list:
+def each_file(
+    files: list[Path],
+    out: str | os.PathLike,
+    process: Callable[[Path, Path], Outcome],
+    on_file: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
     """``process(source, out)`` for every file, into the folder ``out`` (created). A second
-    input with a name already used would overwrite the first one's outputs: it is refused
-    with ``refused(source, message)``."""
+    input with a name already used would overwrite the first one's outputs: it is refused."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
@@ -42,7 +58,7 @@ def each_file(files: list[Path], out, process, refused, on_file=None) -> list:
     outcomes = []
     for source in files:
         if source.stem in seen:
-            outcome = refused(source, f"{source}: same name as {seen[source.stem]}, skipped")
+            outcome = Outcome(source, [], f"{source}: same name as {seen[source.stem]}, skipped")
         else:
             seen[source.stem] = source
             outcome = process(source, out)

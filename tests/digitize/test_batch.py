@@ -1,4 +1,5 @@
 import csv
+import hashlib
 import json
 import subprocess
 import sys
@@ -7,10 +8,12 @@ import cv2
 import numpy as np
 import pytest
 
+from speedlines.batch import Outcome
+from speedlines.digitize.batch import CalibrationSource, DigitizeOptions, digitize_files
 from speedlines.digitize.calibration import AxisCalibration, Calibration
-from speedlines.digitize.pipeline import digitize_mask, draw_overlay, parse_speeds
+from speedlines.digitize.pipeline import Digitization, digitize_mask, draw_overlay, parse_speeds
 from speedlines.errors import InputError
-from speedlines.segment.ink import ink_mask
+from speedlines.segment.ink import INK_METHOD, InkMask, ink_mask
 from tests.drawn_maps import distance_to, draw, family, map_image
 
 SHAPE = (140, 240)
@@ -56,6 +59,27 @@ def test_the_ink_baseline_keeps_lines_and_drops_the_grid():
     truth = draw(curves, SHAPE, thickness=3)
     assert (mask & truth).sum() > 0.8 * mask.sum()
     assert not mask[40, 5:15].any(), "the grid row is gone"
+
+
+def test_the_ink_batch_records_the_files_sha256_and_one_outcome_per_input(tmp_path):
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    image = map_image(family(tilt=0.05), SHAPE)
+    files = [folder / "map.png", tmp_path / "map.png"]
+    for path in files:
+        cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    out = tmp_path / "out"
+    calibrations = CalibrationSource(fixed=CAL)
+    outcomes = digitize_files(files, out, calibrations, InkMask(), DigitizeOptions())
+    assert all(isinstance(o, Outcome) for o in outcomes)
+    assert isinstance(outcomes[0].result, Digitization) and outcomes[0].error is None
+    assert "same name" in outcomes[1].error and outcomes[1].outputs == []
+    d = json.loads((out / "map.json").read_text())
+    assert d["source"] == {
+        "name": "map.png",
+        "sha256": hashlib.sha256(files[0].read_bytes()).hexdigest(),
+    }
+    assert d["segmentation"] == {"method": INK_METHOD}
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -34,6 +34,18 @@ def _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit):
     return CalibrationSource(fixed=cal)
 
 
+def _mask_source(method: str, model: Path | None, engine: str, threads: int | None):
+    """The ink baseline, or the model (loaded once for the whole batch)."""
+    if method == "ink":
+        from speedlines.segment.ink import InkMask
+
+        return InkMask()
+    from speedlines.segment.model import default_model
+    from speedlines.segment.segmenter import Segmenter
+
+    return Segmenter.from_path(model or default_model(), engine=engine, threads=threads)
+
+
 @app.command()
 def digitize(
     inputs: Annotated[list[Path], typer.Argument(help="Image files and/or folders.")],
@@ -68,22 +80,18 @@ def digitize(
     from speedlines.batch import collect_inputs
     from speedlines.digitize.batch import DigitizeOptions, digitize_files
     from speedlines.digitize.pipeline import parse_speeds
+    from speedlines.segment.segmentation import METHODS
 
-    opts = DigitizeOptions(
-        parse_speeds(speeds), method, threshold, points, betas, decimal, mask
-    )  # fmt: skip
+    if method not in METHODS:
+        raise InputError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    opts = DigitizeOptions(parse_speeds(speeds), threshold, points, betas, decimal, mask)
     calibrations = _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit)
     files = collect_inputs(inputs)
-    segmenter = None
-    if method == "model":
-        from speedlines.segment.model import default_model
-        from speedlines.segment.segmenter import Segmenter
-
-        segmenter = Segmenter.from_path(model or default_model(), engine=engine, threads=threads)
+    mask_source = _mask_source(method, model, engine, threads)
     outcomes, failed = run_batch(
         "digitize",
         files,
-        lambda done: digitize_files(files, out, calibrations, segmenter, opts, done),
+        lambda done: digitize_files(files, out, calibrations, mask_source, opts, done),
         lambda o: f"{o.source.name}: {len(o.result.lines)} speedline(s)",
     )
     ok = len(outcomes) - len(failed)

@@ -6,7 +6,6 @@ atomically, so a failure leaves no partial set behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -16,15 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from speedlines.atomic_io import encode_png, write_bytes
+from speedlines.batch import Outcome, each_file
 from speedlines.digitize.calibration import Calibration
-from speedlines.digitize.pipeline import Digitization, digitize_image, digitize_mask, draw_overlay
+from speedlines.digitize.pipeline import Digitization, digitize_image, draw_overlay
 from speedlines.digitize.tables import DEFAULT_BETAS, to_csv, to_gasturb_map, to_json
 from speedlines.errors import InputError
 from speedlines.image_io import load_image
+from speedlines.segment.segmentation import MaskSource
 
-__all__ = ["CalibrationSource", "DigitizeOptions", "Outcome", "digitize_file", "digitize_files"]
-
-METHODS = ("model", "ink")
+__all__ = ["CalibrationSource", "DigitizeOptions", "digitize_file", "digitize_files"]
 
 
 class CalibrationSource:
@@ -61,7 +60,6 @@ class CalibrationSource:
 @dataclass
 class DigitizeOptions:
     speeds: list[float] | None = None
-    method: str = "model"  # model | ink (the non-learned baseline)
     threshold: float | None = None
     points: int = 50
     betas: int = DEFAULT_BETAS
@@ -69,44 +67,12 @@ class DigitizeOptions:
     mask: bool = False  # also write NAME.mask.png
 
     def __post_init__(self):
-        if self.method not in METHODS:
-            raise InputError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
         if self.threshold is not None and not 0.0 < self.threshold < 1.0:
             raise InputError(f"threshold must lie in (0, 1), not {self.threshold}")
         if self.points < 2 or self.betas < 2:
             raise InputError("points per line and beta values must each be at least 2")
         if self.decimal not in (".", ","):
             raise InputError(f"decimal separator must be '.' or ',', got {self.decimal!r}")
-
-
-@dataclass
-class Outcome:
-    source: Path
-    outputs: list[Path]
-    error: str | None = None
-    result: Digitization | None = None
-
-
-def digitize_array(
-    image: np.ndarray, calibration: Calibration, segmenter, opts, name="", image_bytes=None
-):
-    """(Digitization, mask) of an RGB array by the chosen method; ``image_bytes`` (the file)
-    names the source by its SHA-256."""
-    if opts.method == "ink":
-        from speedlines.segment.ink import ink_mask
-
-        h, w = image.shape[:2]
-        calibration.check_image(w, h)
-        mask = ink_mask(image, calibration.plot_area)
-        result = digitize_mask(mask, calibration, opts.speeds, None, opts.points)
-        result.segmentation = {"method": "ink threshold with grid removal (no model)"}
-        result.source = {"name": name}
-        if image_bytes is not None:
-            result.source["sha256"] = hashlib.sha256(image_bytes).hexdigest()
-        return result, mask
-    return digitize_image(
-        image, calibration, segmenter, opts.speeds, opts.threshold, opts.points, name, image_bytes
-    )
 
 
 def outputs_for(result: Digitization, image: np.ndarray, mask: np.ndarray, opts) -> dict:
@@ -123,13 +89,23 @@ def outputs_for(result: Digitization, image: np.ndarray, mask: np.ndarray, opts)
     return files
 
 
-def digitize_file(source: Path, out: Path, calibrations: CalibrationSource, segmenter, opts):
-    """Digitize one file; input errors come back in the outcome and nothing is written."""
+def digitize_file(
+    source: Path,
+    out: Path,
+    calibrations: CalibrationSource,
+    mask_source: MaskSource,
+    opts: DigitizeOptions,
+) -> Outcome:
+    """Digitize one file; input errors come back in the outcome and nothing is written. The
+    outcome's result is the ``Digitization``."""
     try:
         calibration = calibrations.for_image(source)
         image = load_image(source)
         data = source.read_bytes()
-        result, mask = digitize_array(image, calibration, segmenter, opts, source.name, data)
+        result, mask = digitize_image(
+            image, calibration, mask_source, opts.speeds, opts.threshold, opts.points,
+            source.name, data,
+        )  # fmt: skip
         files = outputs_for(result, image, mask, opts)
     except InputError as exc:
         msg = str(exc)
@@ -142,17 +118,15 @@ def digitize_files(
     files: list[Path],
     out: str | os.PathLike,
     calibrations: CalibrationSource,
-    segmenter,
+    mask_source: MaskSource,
     opts: DigitizeOptions,
     on_file: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Digitize every file into ``out``; a second input with an already used name is refused."""
-    from speedlines.batch import each_file
-
+    """Digitize every file into ``out`` with ``mask_source`` (a ``Segmenter``, an ``InkMask``);
+    a second input with an already used name is refused."""
     return each_file(
         files,
         out,
-        lambda source, folder: digitize_file(source, folder, calibrations, segmenter, opts),
-        lambda source, msg: Outcome(source, [], msg),
+        lambda source, folder: digitize_file(source, folder, calibrations, mask_source, opts),
         on_file,
     )

@@ -5,58 +5,49 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from speedlines.batch import each_file
+from speedlines.batch import Outcome, each_file
 from speedlines.errors import InputError
 from speedlines.image_io import load_image
-from speedlines.segment.segmenter import Segmenter
+from speedlines.segment.segmentation import MaskSource
 
 MASK_SUFFIX, PROB_SUFFIX, OVERLAY_SUFFIX = ".mask.png", ".prob.png", ".overlay.png"
 
 
-@dataclass
-class Outcome:
-    source: Path
-    outputs: list[Path]
-    error: str | None = None
-    speedline_fraction: float = 0.0
-
-
 def predict_file(
-    segmenter: Segmenter,
-    source: Path,
+    source: MaskSource,
+    path: Path,
     out: Path,
     threshold: float | None = None,
     prob: bool = False,
     overlay: bool = False,
 ) -> Outcome:
-    """Predict one image; errors in the input come back in the outcome, nothing is written."""
+    """Predict one image; errors in the input come back in the outcome, nothing is written.
+    The outcome's result is the share of speedline pixels."""
     from speedlines.atomic_io import write_png
     from speedlines.preview import overlay as draw_overlay
 
     try:
-        image = load_image(source)
+        image = load_image(path)
     except InputError as exc:
-        return Outcome(source, [], str(exc))
-    t = segmenter.config.threshold if threshold is None else threshold
-    p = segmenter.probability(image)
-    mask = p > t
-    stem = source.stem
-    written = [write_png(out / f"{stem}{MASK_SUFFIX}", np.where(mask, 255, 0).astype(np.uint8))]
+        return Outcome(path, [], str(exc))
+    seg = source.segment(image, threshold)
+    stem = path.stem
+    mask_png = np.where(seg.mask, 255, 0).astype(np.uint8)
+    written = [write_png(out / f"{stem}{MASK_SUFFIX}", mask_png)]
     if prob:
-        levels = np.clip(np.rint(p * 255), 0, 255).astype(np.uint8)
+        levels = np.clip(np.rint(seg.probability * 255), 0, 255).astype(np.uint8)
         written.append(write_png(out / f"{stem}{PROB_SUFFIX}", levels))
     if overlay:
-        written.append(write_png(out / f"{stem}{OVERLAY_SUFFIX}", draw_overlay(image, mask)))
-    return Outcome(source, written, None, float(mask.mean()))
+        written.append(write_png(out / f"{stem}{OVERLAY_SUFFIX}", draw_overlay(image, seg.mask)))
+    return Outcome(path, written, None, float(seg.mask.mean()))
 
 
 def predict_files(
-    segmenter: Segmenter,
+    source: MaskSource,
     files: list[Path],
     out: str | os.PathLike,
     threshold: float | None = None,
@@ -71,7 +62,6 @@ def predict_files(
     return each_file(
         files,
         out,
-        lambda source, folder: predict_file(segmenter, source, folder, threshold, prob, overlay),
-        lambda source, msg: Outcome(source, [], msg),
+        lambda path, folder: predict_file(source, path, folder, threshold, prob, overlay),
         on_file,
     )
