@@ -8,10 +8,16 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from speedlines.digitize.batch import CalibrationSource, DigitizeOptions, digitize_files
 from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.segment.ink import InkMask
+from speedlines.segment.model import ModelConfig, default_model
+from speedlines.segment.segmenter import Segmenter
 from speedlines.synth.sample import generate_sample
 from speedlines.web.app import create_app
+from speedlines.web.sources import CachedSegmenter
 from tests.drawn_maps import distance_to
+from tests.fakes import DarkInk
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +86,65 @@ def test_digitize_matches_the_truth_and_the_files_agree(client, sample):
     assert lines[1]["points"] == d["result"]["lines"][2]["points"]
 
 
+@pytest.mark.parametrize("method", ["model", "ink"])
+def test_the_records_equal_the_command_lines(client, sample, tmp_path, method):
+    """Same image, same method: the web result's source and segmentation records are the
+    CLI's, key for key."""
+    image_file = tmp_path / "crop.png"
+    image_file.write_bytes(png(sample.image))
+    cal = Calibration.from_dict(sample.meta["calibration"])
+    source = Segmenter.from_path(default_model()) if method == "model" else InkMask()
+    digitize_files([image_file], tmp_path / "out", CalibrationSource(fixed=cal), source,
+                   DigitizeOptions())  # fmt: skip
+    cli = json.loads((tmp_path / "out" / "crop.json").read_text())
+    r = client.post(
+        "/api/digitize",
+        files={"file": ("crop.png", image_file.read_bytes(), "image/png")},
+        data={"calibration": json.dumps(sample.meta["calibration"]), "method": method},
+    )
+    assert r.status_code == 200, r.text
+    web = r.json()["result"]
+    assert web["source"] == cli["source"] and web["segmentation"] == cli["segmentation"]
+    assert len(web["lines"]) == len(cli["lines"])
+    if method == "model":
+        assert web["segmentation"]["trained_on"], "the model's training data is recorded"
+    else:
+        assert "model" not in web["segmentation"]
+
+
+def test_the_ink_method_finds_the_lines_without_the_model(client, sample):
+    cal = sample.meta["calibration"]
+    r = client.post(
+        "/api/digitize",
+        files={"file": ("crop.png", png(sample.image), "image/png")},
+        data={"calibration": json.dumps(cal), "method": "ink", "keep": "1,2"},
+    )
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["result"]["segmentation"]["method"].startswith("ink threshold")
+    assert [ln["line"] for ln in d["result"]["lines"]] == [1, 2]
+    truth = np.array(sample.meta["speedlines"][0]["pixels"])
+    px = Calibration.from_dict(cal).points_to_pixel(np.array(d["result"]["lines"][0]["points"]))
+    assert np.median(distance_to(truth, px)) < 1.5
+
+
+def test_the_cached_segmenter_runs_the_model_once_per_image():
+    calls = []
+
+    def load():
+        calls.append("load")
+        return Segmenter(DarkInk().eval(), ModelConfig(view="tile", input_size=64))
+
+    cached = CachedSegmenter(load, cache_size=1)
+    a, b = np.full((40, 50, 3), 250, np.uint8), np.zeros((40, 50, 3), np.uint8)
+    first = cached.segment(a)
+    assert cached.segment(a.copy()).probability is first.probability, "same pixels: cached"
+    assert cached.segment(a, threshold=0.9).provenance["threshold"] == 0.9
+    assert cached.segment(b).mask.all(), "another image: its own probability"
+    assert cached.segment(a).probability is not first.probability, "one entry: a was evicted"
+    assert calls == ["load"]
+
+
 @pytest.mark.parametrize(
     ("data", "status", "message"),
     [
@@ -90,6 +155,7 @@ def test_digitize_matches_the_truth_and_the_files_agree(client, sample):
         ({"keep": "99"}, 422, "no line 99"),
         ({"keep": "a"}, 422, "integers"),
         ({"points": "1"}, 422, ""),
+        ({"method": "magic"}, 422, "model"),
     ],
 )  # fmt: skip
 def test_bad_digitize_input(client, sample, data, status, message):

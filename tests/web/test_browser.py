@@ -1,5 +1,6 @@
 """End to end in a real headless browser: upload a generated map, wait for the overlay,
-calibrate by clicking on the image, download the CSV and check it against the truth.
+calibrate by clicking on the image, download the CSV and check it against the truth; then
+digitize again by the ink method.
 
 Needs Debian's chromium and chromium-driver (`make test` installs them where it may); it is
 skipped, saying why, where they are missing.
@@ -81,7 +82,7 @@ def _click_image_at(driver, col: float, row: float) -> None:
 
 def test_upload_calibrate_by_clicks_and_download_the_csv(server, browser, tmp_path):
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     sample = generate_sample(7003, 1, "chart", "simple")  # a fixed test chart (4 lines)
     path = tmp_path / "chart.png"
@@ -125,3 +126,14 @@ def test_upload_calibrate_by_clicks_and_download_the_csv(server, browser, tmp_pa
         px = truth.points_to_pixel(data)
         error = distance_to(np.array(line["pixels"]), px)
         assert np.median(error) < 2.0, f"line {k}: median {np.median(error):.2f} px off"
+
+    # The same calibration and speeds by the ink method: its record replaces the model's.
+    assert browser.find_element("css selector", "label[for=method]").text
+    Select(browser.find_element("id", "method")).select_by_value("ink")
+    browser.find_element("id", "digitize").click()
+    status = browser.find_element("id", "status")
+    record = "return state.current.result.segmentation"
+    wait.until(lambda d: "method" in d.execute_script(record) or "error" in status.text)
+    assert "error" not in status.text
+    lines = browser.execute_script("return state.current.result.lines")
+    assert [ln["speed"] for ln in lines] == sample.meta["speeds"]

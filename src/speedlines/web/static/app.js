@@ -1,13 +1,13 @@
 // speedlines page: upload -> /api/predict (lines drawn over the image) -> calibrate by clicks
-// -> /api/digitize (curves, table, plot, downloads). Downloads are the server's files for
-// exactly the lines that are ticked.
+// -> /api/digitize, by the model or the ink method (curves, table, plot, downloads).
+// Downloads are the server's files for exactly the lines that are ticked.
 "use strict";
 
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
   "#7f7f7f", "#bcbd22", "#17becf", "#d62728"];
 const $ = (id) => document.getElementById(id);
 const state = { file: null, width: 0, height: 0, picks: {}, pick: null,
-  lines: [], full: null, current: null, calibration: null };
+  lines: [], full: null, current: null, calibration: null, method: "model" };
 
 function status(text, error = false) {
   $("status").textContent = text;
@@ -130,11 +130,14 @@ async function digitize(keep = null) {
   const speeds = $("speeds").value.trim();
   if (speeds) form.append("speeds", speeds);
   if (keep) form.append("keep", keep.join(","));
+  form.append("method", state.method);
   return post("/api/digitize", form);
 }
 
 async function runDigitize() {
   status("digitizing ...");
+  // Unticking asks again for the same lines, so it keeps the method they were found by.
+  state.method = $("method").value;
   try {
     state.full = await digitize();
     setLines(state.full.result.lines.map((ln) => ({ line: ln.line, pixels: ln.pixels,

@@ -1,0 +1,171 @@
+"""The JSON API (``/api``): health, the model, predict and digitize.
+
+The endpoints find the app's mask sources and upload limits in ``app.state`` (set by
+``create_app``); uploads are decoded in memory, and bad input gets a 4xx with a one-line
+``detail``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+
+from speedlines import __version__
+from speedlines.atomic_io import encode_png
+from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.pipeline import digitize_image, parse_speeds, select_lines
+from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
+from speedlines.digitize.trace import trace_lines
+from speedlines.errors import InputError
+from speedlines.image_io import decode_image
+from speedlines.segment.segmentation import Method
+from speedlines.web.sources import MaskSources
+
+router = APIRouter(prefix="/api")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_pixels: int
+
+
+@dataclass
+class Upload:
+    name: str
+    data: bytes
+    image: np.ndarray  # RGB uint8
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def _sources(request: Request) -> MaskSources:
+    return request.app.state.sources
+
+
+def _limits(request: Request) -> Limits:
+    return request.app.state.limits
+
+
+Sources = Annotated[MaskSources, Depends(_sources)]
+
+
+async def read_upload(
+    file: Annotated[UploadFile, File(description="the map image")],
+    limits: Annotated[Limits, Depends(_limits)],
+) -> Upload:
+    """The uploaded image, decoded in memory: 413 when too large, 415 when not an image."""
+    data = await file.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise HTTPException(413, f"upload larger than {limits.max_bytes // (1024 * 1024)} MB")
+    name = file.filename or "image"
+    try:
+        image = decode_image(data, name, limits.max_pixels)
+    except InputError as exc:
+        raise HTTPException(413 if "larger than" in str(exc) else 415, str(exc)) from None
+    return Upload(name, data, image)
+
+
+Image = Annotated[Upload, Depends(read_upload)]
+
+
+def _mask_data_url(mask: np.ndarray) -> str:
+    """The mask as a PNG data URL, 255 = speedline (the CLI's mask format)."""
+    png = encode_png(np.where(mask, 255, 0).astype(np.uint8))
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _numbers(text: str | None, what: str) -> list[int] | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise HTTPException(422, f"{what} must be integers separated by commas") from None
+
+
+@router.get("/health")
+def health() -> dict:
+    """Liveness: the service answers, with its version."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/model")
+def model_info(sources: Sources, limits: Annotated[Limits, Depends(_limits)]) -> dict:
+    """The model in use: network, engine, threshold, training data and test metrics."""
+    seg = sources.model.segmenter
+    cfg = seg.config
+    return {
+        "architecture": cfg.architecture,
+        "encoder": cfg.encoder,
+        "engine": seg.engine_name,
+        "view": cfg.view,
+        "tile_size": cfg.tile_size,
+        "threshold": cfg.threshold,
+        "training": cfg.training,
+        "metrics": cfg.metrics,
+        "limits": {"max_bytes": limits.max_bytes, "max_pixels": limits.max_pixels},
+    }
+
+
+@router.post("/predict")
+async def predict(upload: Image, sources: Sources) -> dict:
+    """Image in; the speedline mask (PNG, 255 = speedline) and each line's pixels out."""
+    seg = sources.model.segment(upload.image)
+    lines = trace_lines(seg.mask, None, seg.confidence)
+    return {
+        "sha256": upload.sha256,
+        "width": int(upload.image.shape[1]),
+        "height": int(upload.image.shape[0]),
+        "mask_png": _mask_data_url(seg.mask),
+        "lines": [
+            {
+                "line": k + 1,
+                "pixels": np.round(ln.points[:: max(1, len(ln.points) // 400)], 1).tolist(),
+                "confidence": round(ln.confidence, 4),
+            }
+            for k, ln in enumerate(lines)
+        ],
+    }
+
+
+@router.post("/digitize")
+async def digitize(
+    upload: Image,
+    sources: Sources,
+    calibration: str = Form(..., description="calibration JSON (the CLI's format)"),
+    speeds: str | None = Form(None, description="one speed per kept line, lowest first"),
+    keep: str | None = Form(None, description="line numbers to keep, e.g. 1,2,4"),
+    points: int = Form(50, ge=2, le=2000),
+    betas: int = Form(11, ge=2, le=200),
+    decimal: str = Form(".", pattern=r"^[.,]$"),
+    method: Method = Form("model", description="model, or ink: dark ink minus straight rules"),
+) -> dict:
+    """Image and calibration in; curves in data units out, with the CSV, JSON and .map."""
+    try:
+        cal = Calibration.from_dict(json.loads(calibration))
+        speed_list = parse_speeds(speeds)
+        kept = _numbers(keep, "keep")
+        result, mask = digitize_image(
+            upload.image, cal, sources.get(method), points=points,
+            name=upload.name, image_bytes=upload.data,
+        )  # fmt: skip
+        result = select_lines(result, kept, speed_list)
+    except json.JSONDecodeError as exc:
+        raise HTTPException(422, f"calibration is not valid JSON: {exc.msg}") from None
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {
+        "result": to_json(result, betas),
+        "csv": to_csv(result, decimal),
+        "map": to_gasturb_map(result, betas) if result.speeds_known else None,
+        "mask_png": _mask_data_url(mask),
+    }
