@@ -1,3 +1,5 @@
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -49,3 +51,23 @@ def test_several_folders_read_as_one(tmp_path):
     with pytest.raises(IndexError):
         ds[3]
     assert isinstance(open_datasets(tmp_path / "a"), SpeedlineDataset)
+
+
+def test_generator_files_are_checked_for_their_format(tmp_path):
+    _pair(tmp_path, "0")
+    _pair(tmp_path, "1")
+    (tmp_path / "meta").mkdir()
+    (tmp_path / "meta" / "0.json").write_text(json.dumps({"style": "crop", "case": "simple"}))
+    new = {"format": "speedlines-sample/2", "style": "crop"}
+    (tmp_path / "meta" / "1.json").write_text(json.dumps(new))
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": "speedlines-dataset/1"}))
+    ds = SpeedlineDataset(tmp_path)
+    assert ds[0].case == "simple", "untagged metadata (older data sets) reads as version 1"
+    with pytest.raises(InputError, match=r"1\.json: format speedlines-sample/2 is newer than"):
+        ds[1]
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": "speedlines-dataset/3"}))
+    with pytest.raises(InputError, match=r"manifest\.json: format speedlines-dataset/3 is newer"):
+        SpeedlineDataset(tmp_path)
+    (tmp_path / "manifest.json").write_text("[]")
+    with pytest.raises(InputError, match="expected a JSON object, got list"):
+        SpeedlineDataset(tmp_path)

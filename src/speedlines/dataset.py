@@ -3,13 +3,13 @@ research's seed data and of ``speedlines generate`` (which adds ``meta/N.json``)
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from speedlines import formats
 from speedlines.errors import InputError
 from speedlines.image_io import IMAGE_SUFFIXES, load_image, load_mask
 
@@ -41,6 +41,16 @@ def _index(folder: Path) -> dict[str, Path]:
     }
 
 
+def _read_tagged(path: Path, current: str, what: str) -> dict:
+    """A generator JSON file, checked against its format (untagged files are from before
+    the tag and read as the current version)."""
+    d = formats.read_json(path, what)
+    if not isinstance(d, dict):
+        raise InputError(f"{path}: expected a JSON object, got {type(d).__name__}")
+    formats.check_format(d.get("format"), current, str(path))
+    return d
+
+
 class SpeedlineDataset:
     """Read-only, indexable view of a data set folder; items sorted by numeric id."""
 
@@ -61,7 +71,11 @@ class SpeedlineDataset:
         self.ids = ids
         self._images, self._labels = images, labels
         manifest = self.root / "manifest.json"
-        self.manifest = json.loads(manifest.read_text()) if manifest.is_file() else None
+        self.manifest = (
+            _read_tagged(manifest, formats.DATASET, "data set manifest")
+            if manifest.is_file()
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -73,7 +87,11 @@ class SpeedlineDataset:
         if mask.shape != image.shape[:2]:
             raise InputError(f"{self.root}: image and label {key} differ in size")
         meta_path = self.root / "meta" / f"{key}.json"
-        meta = json.loads(meta_path.read_text()) if meta_path.is_file() else None
+        meta = (
+            _read_tagged(meta_path, formats.SAMPLE, "sample metadata")
+            if meta_path.is_file()
+            else None
+        )
         return Item(key, image, mask, meta)
 
     def __iter__(self):

@@ -173,6 +173,21 @@ def test_load_invalid_content_names_file_and_field(tmp_path):
     assert_one_line(e)
 
 
+def test_an_optional_format_tag_is_checked(tmp_path):
+    assert Calibration.from_dict(
+        example(format="speedlines-calibration/1")
+    ) == Calibration.from_dict(EXAMPLE)
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(example(format="speedlines-calibration/2")))
+    with pytest.raises(InputError, match="speedlines-calibration/2 is newer than") as e:
+        Calibration.load(path)
+    assert str(e.value).startswith(f"{path}: calibration: format")
+    assert_one_line(e)
+    with pytest.raises(InputError, match="is not speedlines-calibration/N"):
+        Calibration.from_dict(example(format="speedlines-digitized/1"))
+    assert "format" not in Calibration.from_dict(EXAMPLE).to_dict(), "written without a tag"
+
+
 def test_save_to_missing_folder(tmp_path):
     with pytest.raises(InputError) as e:
         Calibration.from_dict(EXAMPLE).save(tmp_path / "missing" / "cal.json")

@@ -63,6 +63,27 @@ def test_missing_and_corrupt_files(saved, tmp_path):
         load_model(tmp_path)
 
 
+def test_format_tags_of_config_and_weights_are_checked(saved, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    directory, _, cfg = saved
+    d = cfg.to_dict()
+    (tmp_path / "config.json").write_text(json.dumps({**d, "format": "speedlines-model/9"}))
+    with pytest.raises(InputError) as err:
+        load_config(tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path / 'config.json'}: format speedlines-model/9 is newer than this speedlines "
+        "understands (speedlines-model/1)"
+    )
+    del d["format"]
+    (tmp_path / "config.json").write_text(json.dumps(d))
+    assert load_config(tmp_path) == cfg, "configs from before the tag read as version 1"
+    state = load_file(str(directory / "model.safetensors"))
+    save_file(state, str(tmp_path / "model.safetensors"), {"format": "speedlines-model/2"})
+    with pytest.raises(InputError, match=r"model\.safetensors: format speedlines-model/2 is newer"):
+        load_model(tmp_path)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -27,6 +27,8 @@ def test_layout_manifest_and_parallel_determinism(tmp_path):
     assert len(ds) == 4
     item = ds[2]
     assert item.mask.any() and item.meta["index"] == 2
+    assert manifest["format"] == "speedlines-dataset/1"
+    assert item.meta["format"] == "speedlines-sample/1"
     assert item.case in ("simple", "combined")
 
 

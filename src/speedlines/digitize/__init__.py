@@ -1,7 +1,7 @@
 """Stage 2, mask -> speedlines as curves in data units -> files: pixel <-> data units
 (``calibration``), one pixel chain per speedline (``trace``, with ``line_shape``), fitted and
 resampled curves (``curves``), the steps for one image (``pipeline``), CSV / JSON / .map
-(``tables``) and images in, files out (``batch``)."""
+(``tables``), those files read back (``readers``) and images in, files out (``batch``)."""
 
 from speedlines.digitize.batch import CalibrationSource, DigitizeOptions, digitize_files
 from speedlines.digitize.calibration import AxisCalibration, Calibration
@@ -14,6 +14,7 @@ from speedlines.digitize.pipeline import (
     parse_speeds,
     select_lines,
 )
+from speedlines.digitize.readers import load_digitized, read_gasturb_map
 from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
 from speedlines.digitize.trace import LineInstance, TraceSettings, trace_lines
 
@@ -30,7 +31,9 @@ __all__ = [
     "digitize_image",
     "digitize_mask",
     "draw_overlay",
+    "load_digitized",
     "parse_speeds",
+    "read_gasturb_map",
     "select_lines",
     "to_csv",
     "to_gasturb_map",

@@ -10,6 +10,9 @@ JSON form (see :meth:`Calibration.to_dict`)::
      "y": {"pixel": [940.0, 75.0], "value": [1.0, 4.0], "scale": "linear"},
      "units": {"x": "kg/s", "y": "-"},
      "plot_area": [100, 60, 890, 950]}
+
+A ``"format": "speedlines-calibration/1"`` key is optional (the files written today have
+none); when present it is checked, so that a later, changed version is refused, not misread.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from speedlines.errors import InputError
+from speedlines.formats import CALIBRATION, check_format
 
 __all__ = ["SCALES", "AxisCalibration", "Calibration", "parse_axis_option"]
 
@@ -288,6 +292,7 @@ class Calibration:
         """Validated calibration from the JSON schema; any problem raises InputError."""
         if not isinstance(d, Mapping):
             raise InputError(f"calibration: expected a JSON object, got {type(d).__name__}")
+        check_format(d.get("format"), CALIBRATION, "calibration")  # optional tag
         # Unknown keys are ignored: the interface lets later versions add fields freely.
         axes = {}
         for key in ("x", "y"):

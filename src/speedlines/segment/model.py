@@ -7,18 +7,18 @@ that the weights belong to it, so a checkpoint of another encoder fails with one
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from speedlines import formats
 from speedlines.errors import InputError
 
 DEFAULT_MODEL = Path(__file__).parent.parent / "models" / "default"
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
-FORMAT = "speedlines-model/1"
+FORMAT = formats.MODEL
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -166,15 +166,20 @@ def load_config(path: str | os.PathLike) -> ModelConfig:
     _, cfg_path = _locate(Path(path))
     if not cfg_path.is_file():
         raise InputError(f"{path}: no model here (needs {CONFIG_FILE} and {WEIGHTS_FILE})")
+    d = formats.read_json(cfg_path, "model config")
+    if not isinstance(d, dict):
+        raise InputError(f"{cfg_path}: not a model config (a JSON object is needed)")
+    # Configs from before the tag existed read as version 1.
+    formats.check_format(d.get("format"), FORMAT, str(cfg_path))
     try:
-        return ModelConfig.from_dict(json.loads(cfg_path.read_text()))
-    except (json.JSONDecodeError, TypeError) as exc:
+        return ModelConfig.from_dict(d)
+    except TypeError as exc:
         raise InputError(f"{cfg_path}: not a model config ({exc})") from exc
 
 
 def load_model(path: str | os.PathLike):
     """Load ``(model, config)`` from a model directory; the model is in eval mode, on CPU."""
-    from safetensors import SafetensorError
+    from safetensors import SafetensorError, safe_open
     from safetensors.torch import load_file
 
     config = load_config(path)
@@ -182,6 +187,9 @@ def load_model(path: str | os.PathLike):
     if not weights.is_file():
         raise InputError(f"{path}: {WEIGHTS_FILE} is missing")
     try:
+        with safe_open(str(weights), "pt") as f:
+            tag = (f.metadata() or {}).get("format")
+        formats.check_format(tag, FORMAT, str(weights))  # before reading all tensors
         state = load_file(str(weights))
     except (SafetensorError, OSError) as exc:
         raise InputError(f"{weights}: corrupt weights file ({exc})") from exc

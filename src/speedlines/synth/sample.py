@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speedlines import __version__
+from speedlines import __version__, formats
 from speedlines.synth import degrade as deg
 from speedlines.synth.extras import sample_extras
 from speedlines.synth.physics import sample_map
@@ -94,7 +94,7 @@ def generate_sample(seed: int, index: int, style: str = "mixed", case: str = "mi
     ]
     flow_factor = r.info["flow_factor"]
     meta = {
-        "format": "speedlines-sample/1",
+        "format": formats.SAMPLE,
         "index": index,
         "seed": seed,
         "style": style,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from speedlines import __version__
+from speedlines import __version__, formats
 from speedlines.atomic_io import write_json, write_png
 from speedlines.errors import InputError
 from speedlines.synth.sample import CASES, STYLES, generate_sample
@@ -100,7 +100,7 @@ def generate_dataset(
         if on_item:
             on_item(item)
     manifest = {
-        "format": "speedlines-dataset/1",
+        "format": formats.DATASET,
         "generator": f"speedlines {__version__}",
         "seed": seed,
         "count": count,
