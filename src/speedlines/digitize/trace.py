@@ -1,8 +1,8 @@
 """Line instances from a speedline mask: one ordered pixel chain per speedline.
 
 mask -> skeleton -> pieces split at junctions -> pieces linked across gaps and crossings by
-smooth continuation -> chains that look like speedlines, each ordered surge -> choke, the
-list ordered from the lowest speed to the highest.
+smooth continuation (:mod:`speedlines.digitize.joins`) -> chains that look like speedlines,
+each ordered surge -> choke, the list ordered from the lowest speed to the highest.
 
 Pixel coordinates are (col, row) floats, as in :mod:`speedlines.digitize.calibration`.
 """
@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 from skimage.morphology import skeletonize
 
 from speedlines.digitize import line_shape as shape
+from speedlines.digitize.joins import end_direction, link_pieces
 
 __all__ = ["LineInstance", "TraceSettings", "trace_lines"]
 
@@ -112,149 +113,35 @@ def _pieces(skeleton: np.ndarray, cut_radius: int) -> tuple[list[np.ndarray], np
     return pieces, junction
 
 
-def _end_direction(points: np.ndarray, at_start: bool, reach: float, skip: float = 0.0):
-    """(unit vector pointing out of the chain at one end, whether it is reliable, the point
-    it is anchored at) or None.
-
-    Measured between ``skip`` and ``skip + reach`` pixels from the end: the last pixels of a
-    mask's blunt or hooked end (at a marker, a label) point anywhere.
-    """
-    pts = points if at_start else points[::-1]
-    s = shape.arc_length(pts)
-    if s[-1] < 1.0:
-        return None
-    if s[-1] < skip + 4.0:
-        skip = 0.0
-    i = int(np.searchsorted(s, skip))
-    k = min(int(np.searchsorted(s, skip + reach)), len(pts) - 1)
-    v = pts[i] - pts[k]
-    norm = np.linalg.norm(v)
-    # A stub of a few pixels points only roughly (8 directions): use it, but do not veto.
-    return (v / norm, s[-1] >= 4.0, pts[i]) if norm > 0 else None
-
-
-class _Chains:
-    """Union of pieces joined end to end; each end joins at most once, no cycles."""
-
-    def __init__(self, n: int):
-        self.parent = list(range(n))
-        self.used: set[tuple[int, int]] = set()
-        self.links: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def root(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
-        if a in self.used or b in self.used or self.root(a[0]) == self.root(b[0]):
-            return False
-        self.used |= {a, b}
-        self.links[a], self.links[b] = b, a
-        self.parent[self.root(a[0])] = self.root(b[0])
-        return True
-
-
-def _join_cost(pa, pb, da, db, cos_turn: float, width: float) -> float | None:
-    """Cost of joining end a to end b (lower is better); None when they cannot continue
-    each other: too sharp a bend, or one end beside rather than ahead of the other."""
-    gap = float(np.linalg.norm(pb - pa))
-    # Offsets are measured between the anchors, behind any hook at the very ends.
-    v = (db[2] if db is not None else pb) - (da[2] if da is not None else pa)
-    penalty = 0.0
-    if da is not None and db is not None:
-        turn = float(-da[0] @ db[0])  # 1 when the two ends face each other in a line
-        if da[1] and db[1] and turn < cos_turn:
-            return None
-        penalty += 1.0 - turn
-    # Skeleton ends at a blunt cut sit anywhere across the line: allow a width sideways.
-    span = float(np.linalg.norm(v))
-    allowed = max(1.5 * width, 0.6 * span)
-    for d, w in ((da, v), (db, -v)):
-        if d is None:
-            continue
-        ahead, side = float(d[0] @ w), abs(float(d[0][0] * w[1] - d[0][1] * w[0]))
-        if d[1] and (ahead < -width or side > allowed):
-            return None
-        penalty += side / max(span, width)
-    return gap * (1.0 + 2.0 * penalty) + 10.0 * penalty
-
-
-def _link(pieces: list[np.ndarray], max_gap: float, max_turn: float, reach: float, width: float):
-    """Greedily join piece ends by smooth continuation; returns chains of (piece, reversed)."""
-    ends, far, near = [], [], []
-    for i, p in enumerate(pieces):
-        for side in (0, 1):
-            ends.append((i, side))
-            far.append(_end_direction(p, side == 0, reach, 2.0 * width))
-            near.append(_end_direction(p, side == 0, reach / 2, width))
-    pos = np.array([pieces[i][0 if s == 0 else -1] for i, s in ends])
-    cos_turn = np.cos(np.radians(max_turn))
-    candidates = []
-    if len(ends) > 1:
-        from scipy.spatial import cKDTree
-
-        tree = cKDTree(pos)
-        for a, b in sorted(tree.query_pairs(max_gap)):
-            (ia, _), (ib, _) = ends[a], ends[b]
-            if ia == ib:
-                continue
-            # Directions measured away from the ends ignore hooks; measured close to them,
-            # they follow a knee that bends fast. Either may show the continuation.
-            costs = [_join_cost(pos[a], pos[b], d[a], d[b], cos_turn, width) for d in (far, near)]
-            costs = [c for c in costs if c is not None]
-            if costs:
-                candidates.append((min(costs), a, b))
-    chains = _Chains(len(pieces))
-    for _, a, b in sorted(candidates):
-        chains.join(ends[a], ends[b])
-    # Walk each chain from a free end.
-    out, seen = [], set()
-    for i in range(len(pieces)):
-        if i in seen:
-            continue
-        # Find a free end of i's chain by walking in one direction.
-        start = (i, 0)
-        guard = 0
-        while start in chains.links and guard <= len(pieces):
-            other = chains.links[start]
-            start = (other[0], 1 - other[1])
-            guard += 1
-        order, cur = [], start
-        while True:
-            piece, side = cur
-            seen.add(piece)
-            order.append((piece, side == 1))  # entered at its end: walk it reversed
-            exit_end = (piece, 1 - side)
-            if exit_end not in chains.links:
-                break
-            cur = chains.links[exit_end]
-        out.append(order)
-    return out
+def _line_width(m: np.ndarray, skeleton: np.ndarray) -> float:
+    """The typical stroke width of the mask's lines, px, from the distance to the background
+    along the centreline (at least 1)."""
+    depth = ndimage.distance_transform_edt(m)[skeleton]
+    return max(2.0 * float(np.median(depth)) - 1.0, 1.0) if depth.size else 1.0
 
 
 def _chains(m: np.ndarray, s: TraceSettings, diagonal: float):
-    """The mask's centreline in pieces, joined into lines: a list of piece lists per line."""
+    """The mask's centreline in pieces, joined into lines: (a list of point arrays per line,
+    the line width). Each line's first and last arrays carry its ends back through the
+    crossings they were cut at (and may be empty)."""
     # Pinholes and slivers inside thick lines would become loops in the skeleton.
     m = _fill_slivers(m)
     skeleton = skeletonize(m)
-    # Line width from the distance to the background along the centreline.
-    depth = ndimage.distance_transform_edt(m)[skeleton]
-    width = max(2.0 * float(np.median(depth)) - 1.0, 1.0) if depth.size else 1.0
+    width = _line_width(m, skeleton)
     # Stubs shorter than the line is wide have no direction of their own and would join
     # anything to anything (dots of a dotted grid, remains of a crossing).
     shortest = max(4.0, 1.5 * width)
     pieces, cut = _pieces(skeleton, int(np.ceil(width / 2)) + 1)
     pieces = [p for p in pieces if len(p) >= 2 and _path_length(p) >= shortest]
     max_gap = max(s.max_gap * diagonal, 8.0 * width)  # a crossing must always be bridged
-    chains = _link(pieces, max_gap, s.max_turn_deg, s.tangent_px, width)
+    chains = link_pieces(pieces, max_gap, s.max_turn_deg, s.tangent_px, width)
     near_cut = ndimage.binary_dilation(cut, iterations=2)
+    limit = 4.0 * width + 2.0
     lines = []
     for chain in chains:
         parts = [pieces[i][::-1] if rev else pieces[i] for i, rev in chain]
-        start = _extend(parts[0], True, m, near_cut, s.tangent_px, 4.0 * width + 2.0, width)
-        end = _extend(parts[-1], False, m, near_cut, s.tangent_px, 4.0 * width + 2.0, width)
+        start = _extend(parts[0], True, m, near_cut, s.tangent_px, limit, width)
+        end = _extend(parts[-1], False, m, near_cut, s.tangent_px, limit, width)
         lines.append([start, *parts, end])
     return lines, width
 
@@ -263,10 +150,10 @@ def _extend(points, at_start, m, near_cut, reach, limit, width) -> np.ndarray:
     """Points that carry a line's end back through a crossing it was cut at, along the mask."""
     end = points[0] if at_start else points[-1]
     r, c = int(np.rint(end[1])), int(np.rint(end[0]))
-    direction = _end_direction(points, at_start, reach)
+    direction = end_direction(points, at_start, reach)
     if direction is None or not near_cut[r, c]:
         return np.empty((0, 2))
-    d = direction[0]
+    d = direction.unit
     steps = []
     h, w = m.shape
     for k in range(1, int(limit) + 1):
@@ -300,43 +187,70 @@ def trace_lines(
         raise ValueError(f"mask must be 2-D, got shape {m.shape}")
     h, w = m.shape
     x0, y0, x1, y1 = plot_area if plot_area is not None else (0, 0, w - 1, h - 1)
-    keep = np.zeros_like(m)
-    b = s.border_px if plot_area is not None else 0
-    r0, r1 = int(np.ceil(y0)) + b, int(np.floor(y1)) - b + 1
-    c0, c1 = int(np.ceil(x0)) + b, int(np.floor(x1)) - b + 1
-    keep[max(r0, 0) : max(r1, 0), max(c0, 0) : max(c1, 0)] = True
-    m &= keep
-    diagonal = float(np.hypot(x1 - x0, y1 - y0))
+    box = (x0, y0, x1, y1)
+    m &= _inside(m.shape, box, s.border_px if plot_area is not None else 0)
     if not m.any():
         return []
-    lines = []
-    box = (x0, y0, x1, y1)
+    diagonal = float(np.hypot(x1 - x0, y1 - y0))
     chains, width = _chains(m, s, diagonal)
+    lines = []
     for parts in chains:
-        points = np.concatenate(parts)
-        traced = sum(_path_length(p) for p in parts)
-        length = _path_length(points)
-        if length < s.min_length * diagonal:
-            continue
-        points = shape.orient(points)
-        if not shape.looks_like_speedline(points, length) or shape.is_frame(points, length, box):
-            continue
-        conf = 1.0
-        if probability is not None:
-            r = np.clip(np.rint(points[:, 1]).astype(int), 0, h - 1)
-            c = np.clip(np.rint(points[:, 0]).astype(int), 0, w - 1)
-            conf = float(np.mean(probability[r, c]))
-        bridged = max(length - traced, 0.0)
-        conf *= 1.0 - bridged / length
-        if conf >= s.min_confidence:
-            lines.append(LineInstance(points, length, bridged, conf))
+        line = _instance(parts, s, diagonal, box, probability, m.shape)
+        if line is not None:
+            lines.append(line)
     lines = shape.drop_duplicates(lines, width + 1.0)
-    if len(lines) >= 3:
-        # Speedlines of one map differ in length by a few times at most; far shorter
-        # pieces are bits of crossing lines, islands or labels.
-        typical = float(np.median([ln.length for ln in lines]))
-        lines = [ln for ln in lines if ln.length >= s.min_relative_length * typical]
+    lines = _drop_relatively_short(lines, s.min_relative_length)
     return sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
+
+
+def _inside(image_shape: tuple[int, int], box, border: int) -> np.ndarray:
+    """Boolean (H, W): the pixels of ``box`` ([x0, y0, x1, y1], inclusive, may be fractional
+    or reach past the image) at least ``border`` pixels inside its edge."""
+    x0, y0, x1, y1 = box
+    keep = np.zeros(image_shape, bool)
+    r0, r1 = int(np.ceil(y0)) + border, int(np.floor(y1)) - border + 1
+    c0, c1 = int(np.ceil(x0)) + border, int(np.floor(x1)) - border + 1
+    keep[max(r0, 0) : max(r1, 0), max(c0, 0) : max(c1, 0)] = True
+    return keep
+
+
+def _instance(
+    parts, s: TraceSettings, diagonal: float, box, probability, image_shape
+) -> LineInstance | None:
+    """The joined parts of one line as a ``LineInstance`` oriented surge -> choke, or None
+    when they are too short, do not look like a speedline, or are too little confident."""
+    points = np.concatenate(parts)
+    traced = sum(_path_length(p) for p in parts)
+    length = _path_length(points)
+    if length < s.min_length * diagonal:
+        return None
+    points = shape.orient(points)
+    if not shape.looks_like_speedline(points, length) or shape.is_frame(points, length, box):
+        return None
+    bridged = max(length - traced, 0.0)
+    conf = _mean_probability(points, probability, image_shape) * (1.0 - bridged / length)
+    return LineInstance(points, length, bridged, conf) if conf >= s.min_confidence else None
+
+
+def _mean_probability(points: np.ndarray, probability: np.ndarray | None, image_shape) -> float:
+    """Mean of the probability map at the points' nearest pixels (clipped to the (H, W)
+    image); 1 without a map."""
+    if probability is None:
+        return 1.0
+    h, w = image_shape
+    r = np.clip(np.rint(points[:, 1]).astype(int), 0, h - 1)
+    c = np.clip(np.rint(points[:, 0]).astype(int), 0, w - 1)
+    return float(np.mean(probability[r, c]))
+
+
+def _drop_relatively_short(lines: list[LineInstance], min_relative: float) -> list[LineInstance]:
+    """Lines at least ``min_relative`` x the median length, when there are three or more."""
+    if len(lines) < 3:
+        return lines
+    # Speedlines of one map differ in length by a few times at most; far shorter pieces are
+    # bits of crossing lines, islands or labels.
+    typical = float(np.median([ln.length for ln in lines]))
+    return [ln for ln in lines if ln.length >= min_relative * typical]
 
 
 def _fill_slivers(m: np.ndarray, max_half_width: float = 2.5) -> np.ndarray:
