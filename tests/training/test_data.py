@@ -80,3 +80,22 @@ def test_upright_augmentation_never_turns_the_map():
     assert all(_orientation(m) == "flat" for m in kept)
     assert all(np.nonzero(m)[0].mean() < 32 for m in kept), "never flipped upside down"
     assert all(i.shape == (64, 64, 3) for i, _ in upright)
+
+
+def test_the_data_module_describes_its_data_and_hands_out_full_items(tmp_path):
+    root = write_set(tmp_path / "d", 10)
+    cfg = TrainConfig(data=str(root), img_size=64, batch_size=4, val_fraction=0.2)
+    dm = SpeedlineDataModule(cfg, ModelConfig(input_size=64))
+    assert dm.description == str(root)
+    val = list(dm.validation_items())
+    assert [i.id for i in val] == [str(k) for k in dm.val_ds.indices] and len(val) == 2
+    assert val[0].image.shape == (64, 64, 3) and val[0].mask.dtype == bool
+    batches = list(dm.recalibration_batches())
+    assert sum(len(b["image"]) for b in batches) == 8, "every training image, once"
+    generated = SpeedlineDataModule(
+        TrainConfig(style="crop", case="simple", val_size=2, train_size=3, img_size=64),
+        ModelConfig(input_size=64),
+    )
+    assert generated.description == "generated crop/simple"
+    assert [i.meta["case"] for i in generated.validation_items()] == ["simple", "simple"]
+    assert sum(len(b["image"]) for b in generated.recalibration_batches()) == 3

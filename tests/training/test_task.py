@@ -3,7 +3,7 @@ import torch
 
 from speedlines.segment.model import ModelConfig, build_model
 from speedlines.training.config import TrainConfig
-from speedlines.training.losses import build_loss
+from speedlines.training.losses import LOSSES, build_loss
 from speedlines.training.task import (
     STALE_LIMIT,
     recalibrate_batch_norm,
@@ -58,7 +58,7 @@ def test_set_bn_momentum():
     assert norms and all(m.momentum == 0.1 for m in norms)
 
 
-@pytest.mark.parametrize("name", ["focal", "dice", "bce_jaccard", "bce", "jaccard", "tversky"])
+@pytest.mark.parametrize("name", list(LOSSES))
 def test_losses_prefer_the_right_answer(name):
     loss = build_loss(name)
     target = torch.zeros(2, 1, 16, 16)

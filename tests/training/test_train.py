@@ -61,6 +61,7 @@ def test_checkpoint_loads_in_one_call_and_eval_output_is_not_empty(run, data):
     assert set(cfg.metrics["validation"]) >= {"iou", "dice", "tolerant_f1"}
     assert cfg.training["loss"] == "bce_jaccard" and cfg.training["epochs"] == 3
     assert cfg.training["augment"] == "none", "the record names the run's augmentation"
+    assert cfg.training["val_size"] == 4 and cfg.training["steps"] > 0, "config and run facts"
     ious = []
     for item in SpeedlineDataset(data):
         pred = seg.predict(item.image)

@@ -1,99 +1,54 @@
-"""Model commands: train and evaluate."""
+"""Model commands: train and evaluate.
+
+`train`'s options are TrainConfig's fields (speedlines.training.config), plus where the run
+goes (--out, --resume, --force).
+"""
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import fields
+from inspect import Parameter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_type_hints
 
 import typer
 
 from speedlines.cli.app import app, err, progress
 from speedlines.errors import InputError
+from speedlines.training.config import GENERATED, TrainConfig, default_of, option_value
+
+KEYWORD_ONLY = Parameter.KEYWORD_ONLY
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        return [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise InputError(f"--progressive takes sizes like 64,96, not {text!r}") from None
+def _config_options() -> list[inspect.Parameter]:
+    """One option per TrainConfig field, with the field's default and help text."""
+    hints = get_type_hints(TrainConfig)
+    params = []
+    for f in fields(TrainConfig):
+        kind = f.metadata["text_type"] or hints[f.name]
+        default = option_value(f, default_of(f))
+        option = Annotated[kind, typer.Option(help=f.metadata["help"])]
+        params.append(inspect.Parameter(f.name, KEYWORD_ONLY, default=default, annotation=option))
+    return params
 
 
-@app.command()
-def train(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder (created).")],
-    data: Annotated[str, typer.Option(help="Data folder(s), comma-separated, or 'generated'.")] = (
-        "generated"
-    ),
-    val_data: Annotated[str | None, typer.Option(help="Validation folder (default: 10 %).")] = None,
-    encoder: Annotated[str, typer.Option(help="Any smp encoder.")] = "efficientnet-b0",
-    architecture: Annotated[str, typer.Option(help="smp architecture.")] = "Unet",
-    encoder_weights: Annotated[
-        str | None, typer.Option(help="Local encoder weights file (never downloaded).")
-    ] = None,
-    init_model: Annotated[
-        str | None, typer.Option(help="Fine-tune from this speedlines model folder.")
-    ] = None,
-    loss: Annotated[str, typer.Option(help="focal | dice | bce_jaccard | bce | jaccard ...")] = (
-        "bce_jaccard"
-    ),
-    epochs: Annotated[int, typer.Option(help="Maximum epochs.")] = 50,
-    batch_size: Annotated[int, typer.Option(help="Images per step.")] = 16,
-    accumulate: Annotated[int, typer.Option(help="Gradient accumulation steps.")] = 1,
-    img_size: Annotated[int, typer.Option(help="Input size (multiple of 32).")] = 256,
-    view: Annotated[str, typer.Option(help="resize (whole image) | tile (native pixels).")] = (
-        "resize"
-    ),
-    scale: Annotated[float, typer.Option(help="Tile view: image scale before tiling.")] = 1.0,
-    tile_size: Annotated[int, typer.Option(help="Tile view: inference tile side.")] = 256,
-    augment: Annotated[str, typer.Option(help="research | upright (no turns) | none")] = "research",
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
-    early_stop_patience: Annotated[int, typer.Option(help="Epochs without gain.")] = 10,
-    max_minutes: Annotated[float | None, typer.Option(help="Wall-clock budget.")] = None,
-    aux_head: Annotated[bool, typer.Option(help="Simple-vs-combined head.")] = False,
-    progressive: Annotated[str, typer.Option(help="Smaller sizes first, e.g. 64,96.")] = "",
-    bn_momentum: Annotated[
-        float | None, typer.Option(help="Batch-norm momentum (default 0.1; 0 keeps the encoder's).")
-    ] = 0.1,
-    recalibrate_bn: Annotated[
-        bool | None,
-        typer.Option(
-            help="Recompute batch-norm statistics after training (default: only when stale)."
-        ),
-    ] = None,
-    style: Annotated[str, typer.Option(help="Generated data: crop | chart | mixed.")] = "mixed",
-    case: Annotated[str, typer.Option(help="Generated data: simple | combined | mixed.")] = "mixed",
-    train_size: Annotated[int, typer.Option(help="Generated images per epoch.")] = 1000,
-    val_size: Annotated[int, typer.Option(help="Generated validation images.")] = 100,
-    seed: Annotated[int, typer.Option(help="Seed of data split, init and augmentation.")] = 0,
-    workers: Annotated[int, typer.Option(help="Data loader processes.")] = 0,
-    precision: Annotated[str, typer.Option(help="auto | 32-true | 16-mixed | bf16-mixed")] = "auto",
-    accelerator: Annotated[str, typer.Option(help="auto | cpu | gpu")] = "auto",
-    devices: Annotated[int, typer.Option(help="Devices (processes) per node.")] = 1,
-    num_nodes: Annotated[int, typer.Option(help="Nodes for multi-node DDP.")] = 1,
-    strategy: Annotated[str, typer.Option(help="auto | ddp | ddp_spawn ...")] = "auto",
-    resume: Annotated[str | None, typer.Option(help="Lightning checkpoint to resume.")] = None,
-    force: Annotated[bool, typer.Option(help="Train into a non-empty OUT.")] = False,
-) -> None:
+_RUN_OPTIONS = {  # the options that are not the config: where and how this run goes
+    "out": Annotated[Path, typer.Option("--out", "-o", help="Run folder (created).")],
+    "resume": Annotated[str | None, typer.Option(help="Lightning checkpoint to resume.")],
+    "force": Annotated[bool, typer.Option(help="Train into a non-empty OUT.")],
+}
+
+
+def train(out: Path, resume: str | None = None, force: bool = False, **options) -> None:
     """Train a speedline segmentation model; writes RUN/model (safetensors + config)."""
-    from speedlines.training.config import TrainConfig
     from speedlines.training.run import train as run_training
 
-    for folder in [] if data == "generated" else data.split(","):
+    data = options.get("data", GENERATED)
+    for folder in [] if data == GENERATED else data.split(","):
         if not Path(folder).is_dir():
             raise InputError(f"{folder}: data folder not found (or use --data generated)")
-    cfg = TrainConfig(
-        data=data, val_data=val_data, style=style, case=case, train_size=train_size,
-        val_size=val_size, architecture=architecture, encoder=encoder,
-        encoder_weights=encoder_weights, init_model=init_model, loss=loss, img_size=img_size,
-        view=view, scale=scale,
-        tile_size=tile_size,
-        augment=augment, epochs=epochs, batch_size=batch_size, accumulate=accumulate, lr=lr,
-        early_stop_patience=early_stop_patience, max_minutes=max_minutes, aux_head=aux_head,
-        progressive=_sizes(progressive), bn_momentum=bn_momentum or None,
-        recalibrate_bn=recalibrate_bn, seed=seed,
-        workers=workers, precision=precision, accelerator=accelerator, devices=devices,
-        num_nodes=num_nodes, strategy=strategy,
-    )  # fmt: skip
+    cfg = TrainConfig.from_options(**options)
     result = run_training(cfg, out, resume=resume, force=force)
     if result.model_dir:
         v = result.metrics["validation"]
@@ -101,6 +56,20 @@ def train(
             f"model in {result.model_dir}: validation IoU {v['iou']:.4f}, Dice {v['dice']:.4f}, "
             f"tolerant F1 {v['tolerant_f1']:.4f} after {result.epochs} epochs"
         )
+
+
+# Typer reads the options from the signature: the run's own, then the config's fields.
+_own = inspect.signature(train).parameters
+train.__signature__ = inspect.Signature(
+    [
+        _own["out"].replace(kind=KEYWORD_ONLY, annotation=_RUN_OPTIONS["out"]),
+        *_config_options(),
+        _own["resume"].replace(kind=KEYWORD_ONLY, annotation=_RUN_OPTIONS["resume"]),
+        _own["force"].replace(kind=KEYWORD_ONLY, annotation=_RUN_OPTIONS["force"]),
+    ]
+)
+train.__annotations__ = {p.name: p.annotation for p in train.__signature__.parameters.values()}
+app.command()(train)
 
 
 @app.command()

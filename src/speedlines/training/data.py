@@ -6,12 +6,14 @@ Items are dicts of tensors: ``image`` (3, S, S) normalised, ``mask`` (1, S, S) i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import lightning.pytorch as pl
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
 
-from speedlines.dataset import open_datasets
+from speedlines.dataset import Item, open_datasets
 from speedlines.errors import InputError
 from speedlines.segment.model import ModelConfig
 from speedlines.segment.segmenter import normalize
@@ -66,6 +68,11 @@ class FolderData(Dataset):
             source = (*resized_view(item.image, item.mask, self.size), source[2])
             self._cache[key] = source
         return source
+
+    def originals(self) -> Iterator[Item]:
+        """The items as the data set holds them (full images, not tensors)."""
+        for i in self.indices:
+            yield self.ds[i]
 
     def __getitem__(self, i: int) -> dict:
         image, mask, case = self._source(i)
@@ -124,6 +131,11 @@ class GeneratedSet(Dataset):
         image, mask, case = self.items[i]
         return self.make(image, mask, case, self.size, i)
 
+    def originals(self) -> Iterator[Item]:
+        """The items as generated (full images, not tensors)."""
+        for k, (image, mask, case) in enumerate(self.items):
+            yield Item(str(k), image, mask, {"case": case})
+
 
 class SpeedlineDataModule(pl.LightningDataModule):
     """Train/validation loaders; the training size follows the progressive-resizing plan."""
@@ -155,6 +167,28 @@ class SpeedlineDataModule(pl.LightningDataModule):
         self.train_ds = FolderData(ds, train_idx, train_make, cfg.img_size)
         val_idx = val_idx if val_idx is not None else range(len(val_ds))
         self.val_ds = FolderData(val_ds, val_idx, val_make, cfg.img_size)
+
+    @property
+    def description(self) -> str:
+        """The training data in a few words, for the model's training record."""
+        cfg = self.cfg
+        return f"generated {cfg.style}/{cfg.case}" if cfg.data == GENERATED else cfg.data
+
+    def validation_items(self) -> Iterator[Item]:
+        """The validation items as full images, for the numpy evaluation of the model."""
+        self.setup()
+        return self.val_ds.originals()
+
+    def recalibration_batches(self) -> DataLoader:
+        """Un-augmented training views: the statistics the model will meet at inference."""
+        self.setup()
+        cfg = self.cfg
+        make = ViewMaker(cfg, self.model_cfg, train=False)
+        if self.train_ds is None:  # generated: the first epoch's stream, un-augmented
+            stream = GeneratedStream(cfg, make, cfg.img_size, epoch=0)
+            return DataLoader(stream, batch_size=cfg.batch_size)
+        views = FolderData(self.train_ds.ds, self.train_ds.indices, make, cfg.img_size)
+        return DataLoader(views, batch_size=cfg.batch_size, shuffle=True)
 
     def _loader(self, ds, shuffle: bool) -> DataLoader:
         return DataLoader(

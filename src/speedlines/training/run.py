@@ -107,25 +107,47 @@ def train(
 ) -> RunResult:
     """Train, keep the best checkpoint, fix batch-norm statistics, export and evaluate."""
     import lightning.pytorch as pl
-    from lightning.pytorch import callbacks as cb
-    from lightning.pytorch.loggers import CSVLogger
 
-    from speedlines.atomic_io import write_json
     from speedlines.training.data import SpeedlineDataModule
     from speedlines.training.task import SegmentationTask
 
     _quiet_lightning()
-    out = Path(out)
-    _check_out(out, resume, force)
-    if resume and not Path(resume).is_file():
-        raise InputError(f"{resume}: checkpoint to resume from not found")
-    out.mkdir(parents=True, exist_ok=True)
+    out = _prepare_out(Path(out), resume, force)
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
-    accelerator = _accelerator(cfg)
     model_cfg = model_config_for(cfg)
     dm = SpeedlineDataModule(cfg, model_cfg)
     dm.setup("fit")  # bad data paths fail here, before any process is launched
     task = SegmentationTask(cfg, model_cfg)
+    best = _best_checkpoint(out)
+    trainer = _trainer(cfg, out, best, progress)
+    if trainer.is_global_zero:
+        _write_run_config(out, cfg, model_cfg)
+    trainer.fit(task, datamodule=dm, ckpt_path=resume)
+    if not trainer.is_global_zero:
+        return RunResult(out, None, {}, trainer.current_epoch)
+    epochs, steps = trainer.current_epoch, trainer.global_step
+    return _finish(cfg, model_cfg, task, dm, best.best_model_path, out, epochs, steps)
+
+
+def _prepare_out(out: Path, resume: str | None, force: bool) -> Path:
+    _check_out(out, resume, force)
+    if resume and not Path(resume).is_file():
+        raise InputError(f"{resume}: checkpoint to resume from not found")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _best_checkpoint(out: Path):
+    """Keeps the checkpoint of the lowest validation loss, and the last one for resuming."""
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    return ModelCheckpoint(
+        dirpath=out / "checkpoints", filename="best", monitor="val_loss", mode="min", save_last=True
+    )
+
+
+def _loggers(out: Path) -> list:
+    from lightning.pytorch.loggers import CSVLogger
 
     loggers = [CSVLogger(out, name="logs", version="")]
     try:
@@ -135,13 +157,14 @@ def train(
         loggers.append(TensorBoardLogger(out, name="tensorboard", version=""))
     except ImportError:
         pass
-    best = cb.ModelCheckpoint(
-        dirpath=out / "checkpoints",
-        filename="best",
-        monitor="val_loss",
-        mode="min",
-        save_last=True,
-    )
+    return loggers
+
+
+def _trainer(cfg: TrainConfig, out: Path, best, progress: bool):
+    """A Lightning trainer with the research's early stopping, on the configured hardware."""
+    import lightning.pytorch as pl
+    from lightning.pytorch import callbacks as cb
+
     callbacks = [
         best,
         cb.EarlyStopping("val_loss", patience=cfg.early_stop_patience, min_delta=1e-4),
@@ -149,18 +172,18 @@ def train(
     ]
     if progress:
         callbacks.append(cb.RichProgressBar(leave=True))
-    max_time = {"minutes": cfg.max_minutes} if cfg.max_minutes else None
-    trainer = pl.Trainer(
+    accelerator = _accelerator(cfg)
+    return pl.Trainer(
         accelerator=accelerator,
         devices=cfg.devices,
         num_nodes=cfg.num_nodes,
         strategy=_strategy(cfg),
         precision=_precision(cfg, accelerator),
         max_epochs=cfg.epochs,
-        max_time=max_time,
+        max_time={"minutes": cfg.max_minutes} if cfg.max_minutes else None,
         accumulate_grad_batches=cfg.accumulate,
         callbacks=callbacks,
-        logger=loggers,
+        logger=_loggers(out),
         log_every_n_steps=10,
         # New sizes (progressive) and fresh generated images need new loaders every epoch.
         reload_dataloaders_every_n_epochs=1 if cfg.progressive or cfg.data == GENERATED else 0,
@@ -169,64 +192,75 @@ def train(
         default_root_dir=out,
         num_sanity_val_steps=0,
     )
-    if trainer.is_global_zero:
-        write_json(
-            out / "run_config.json",
-            {"train": cfg.to_dict(), "model": model_cfg.to_dict(), "versions": _versions()},
-        )
-    trainer.fit(task, datamodule=dm, ckpt_path=resume)
-    if not trainer.is_global_zero:
-        return RunResult(out, None, {}, trainer.current_epoch)
-    epochs, steps = trainer.current_epoch, trainer.global_step
-    return _finish(cfg, model_cfg, task, dm, best.best_model_path, out, epochs, steps)
+
+
+def _write_run_config(out: Path, cfg: TrainConfig, model_cfg: ModelConfig) -> None:
+    from speedlines.atomic_io import write_json
+
+    run_config = {"train": cfg.to_dict(), "model": model_cfg.to_dict(), "versions": _versions()}
+    write_json(out / "run_config.json", run_config)
 
 
 def _finish(cfg, model_cfg, task, dm, best_path, out, epochs: int, steps: int) -> RunResult:
     """Best weights -> batch-norm recalibration -> eval-mode validation -> model/ export."""
-    import torch
-
-    from speedlines.evaluate.report import evaluate
     from speedlines.segment.model import save_model
-    from speedlines.segment.segmenter import Segmenter
     from speedlines.training.plots import plot_curves
 
-    if best_path:
-        ckpt = torch.load(best_path, map_location="cpu", weights_only=False)
-        task.load_state_dict(ckpt["state_dict"])
-        steps = ckpt.get("global_step", steps)
+    steps = _load_best(task, best_path, steps)
     model = task.model.cpu()
     bn_note = _batch_norm(cfg, model, dm, steps)
     model.eval()
-    segmenter = Segmenter(model, model_cfg)
-    ev = evaluate(segmenter, _val_items(dm), "validation", resolution="model")
-    metrics = {"validation": ev.overall().as_dict(), "by_case": {}}
-    metrics["by_case"] = {c: s.as_dict() for c, s in ev.by_case().items()}
-    model_cfg.metrics = metrics
-    model_cfg.training = {
-        "data": cfg.data if cfg.data != "generated" else f"generated {cfg.style}/{cfg.case}",
-        "val_data": cfg.val_data,
-        "encoder_weights": cfg.encoder_weights or "none (trained from scratch)",
-        "init_model": cfg.init_model,
-        "loss": cfg.loss,
-        "augment": cfg.augment,
-        "epochs": epochs,
-        "steps": steps,
-        "img_size": cfg.img_size,
-        "batch_size": cfg.batch_size * cfg.accumulate,
-        "lr": cfg.lr,
-        "seed": cfg.seed,
-        "max_minutes": cfg.max_minutes,
-        "aux_head": cfg.aux_head,
-        "progressive": cfg.progressive,
-        "bn_recalibration": bn_note,
-        "best_checkpoint": str(best_path),
-        "parent": _parent_training(cfg.init_model),
-    }
+    model_cfg.metrics = _validate(model, model_cfg, dm)
+    model_cfg.training = training_record(cfg, dm.description, best_path, epochs, steps, bn_note)
     model_dir = save_model(out / "model", model, model_cfg)
     csv_path = out / "logs" / "metrics.csv"
     if csv_path.is_file():
         plot_curves(csv_path, out / "curves.png")
-    return RunResult(out, model_dir, metrics, epochs)
+    return RunResult(out, model_dir, model_cfg.metrics, epochs)
+
+
+def _load_best(task, best_path: str, steps: int) -> int:
+    """Load the best checkpoint's weights into ``task``; the steps trained up to it."""
+    if not best_path:
+        return steps
+    import torch
+
+    ckpt = torch.load(best_path, map_location="cpu", weights_only=False)
+    task.load_state_dict(ckpt["state_dict"])
+    return ckpt.get("global_step", steps)
+
+
+def _validate(model, model_cfg: ModelConfig, dm) -> dict:
+    """Eval-mode scores on the validation images, overall and per case."""
+    from speedlines.evaluate.report import evaluate
+    from speedlines.segment.segmenter import Segmenter
+
+    ev = evaluate(Segmenter(model, model_cfg), dm.validation_items(), "validation", "model")
+    by_case = {c: s.as_dict() for c, s in ev.by_case().items()}
+    return {"validation": ev.overall().as_dict(), "by_case": by_case}
+
+
+def training_record(
+    cfg: TrainConfig, data: str, best_path: str, epochs: int, steps: int, bn_recalibration: str
+) -> dict:
+    """The model's ``training`` record: the config, the run's facts and the parent's record.
+
+    Four keys keep the meaning the record has always given them (the model card and
+    docs/results.md read them): ``epochs`` trained rather than the limit, ``batch_size`` per
+    optimiser step (times ``accumulate``), ``data`` described (``generated crop/mixed``) and
+    ``encoder_weights`` described. run_config.json keeps the config as given.
+    """
+    return {
+        **cfg.to_dict(),
+        "data": data,
+        "encoder_weights": cfg.encoder_weights or "none (trained from scratch)",
+        "epochs": epochs,
+        "batch_size": cfg.batch_size * cfg.accumulate,
+        "steps": steps,
+        "bn_recalibration": bn_recalibration,
+        "best_checkpoint": str(best_path),
+        "parent": _parent_training(cfg.init_model),
+    }
 
 
 def _batch_norm(cfg: TrainConfig, model, dm, steps: int) -> str:
@@ -236,7 +270,7 @@ def _batch_norm(cfg: TrainConfig, model, dm, steps: int) -> str:
     stale = stale_share(model, steps * cfg.accumulate)
     if cfg.recalibrate_bn is False or (cfg.recalibrate_bn is None and stale <= STALE_LIMIT):
         return f"none: the checkpoint's own running statistics ({stale:.2g} from before training)"
-    n = recalibrate_batch_norm(model, _bn_batches(cfg, dm))
+    n = recalibrate_batch_norm(model, dm.recalibration_batches())
     return f"recalibrated on {n} batches of un-augmented training windows ({stale:.2g} stale)"
 
 
@@ -247,30 +281,3 @@ def _parent_training(init_model: str | None) -> dict | None:
     from speedlines.segment.model import load_config
 
     return load_config(init_model).training or None  # it loaded at the start: it loads now
-
-
-def _val_items(dm):
-    """Validation items as full images (not tensors), for the numpy evaluation."""
-    from speedlines.dataset import Item
-    from speedlines.training.data import FolderData, GeneratedSet
-
-    ds = dm.val_ds
-    if isinstance(ds, GeneratedSet):
-        for k, (image, mask, case) in enumerate(ds.items):
-            yield Item(str(k), image, mask, {"case": case})
-    elif isinstance(ds, FolderData):
-        for i in ds.indices:
-            yield ds.ds[i]
-
-
-def _bn_batches(cfg: TrainConfig, dm):
-    """Un-augmented training views: the statistics the model will meet at inference."""
-    from torch.utils.data import DataLoader
-
-    from speedlines.training.data import FolderData, GeneratedStream, ViewMaker
-
-    make = ViewMaker(cfg, dm.model_cfg, train=False)
-    if isinstance(dm.train_ds, FolderData):
-        ds = FolderData(dm.train_ds.ds, dm.train_ds.indices, make, cfg.img_size)
-        return DataLoader(ds, batch_size=cfg.batch_size, shuffle=True)
-    return DataLoader(GeneratedStream(cfg, make, cfg.img_size, epoch=0), batch_size=cfg.batch_size)
