@@ -1,13 +1,16 @@
 import csv
+import dataclasses
 import io
+import json
 
 import numpy as np
 import pytest
 
 from speedlines.digitize.calibration import AxisCalibration, Calibration
 from speedlines.digitize.curves import resample_by_beta
-from speedlines.digitize.pipeline import digitize_mask
+from speedlines.digitize.pipeline import digitize_mask, select_lines
 from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
+from speedlines.digitize.trace import TraceSettings
 from speedlines.errors import InputError
 from tests.drawn_maps import draw, family
 
@@ -61,6 +64,16 @@ def test_json_carries_curves_calibration_provenance_and_beta_points(result):
     assert {"residual_px", "model"} <= set(d["lines"][0]["fit"])
     assert 0 < d["lines"][0]["confidence"] <= 1
     assert np.array(d["beta"]["points"]).shape == (3, 5, 2)
+
+
+def test_json_records_the_tracing_settings(result):
+    default = json.loads(json.dumps(to_json(result)))["tracing"]
+    assert default == dataclasses.asdict(TraceSettings()) and default["max_gap"] > 0
+    assert to_json(select_lines(result, [2], None))["tracing"] == default
+    custom = TraceSettings(max_gap=0.03, min_confidence=0.1)
+    mask = draw(family(), (140, 240))
+    tracing = to_json(digitize_mask(mask, CAL, settings=custom))["tracing"]
+    assert tracing == dataclasses.asdict(custom) != default
 
 
 def test_gasturb_map_tables_read_back(result):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import cv2
 import numpy as np
@@ -44,6 +44,7 @@ class Digitization:
     image_size: tuple[int, int]  # (width, height)
     source: dict = field(default_factory=dict)  # name, sha256
     segmentation: dict = field(default_factory=dict)  # model or mask source, threshold
+    tracing: dict = field(default_factory=dict)  # the TraceSettings used, as a dict
 
     @property
     def speeds_known(self) -> bool:
@@ -62,6 +63,7 @@ class Digitization:
             "calibration": self.calibration.to_dict(),
             "units": dict(self.calibration.units),
             "segmentation": self.segmentation,
+            "tracing": self.tracing,
             "lines": [sl.to_dict() for sl in self.lines],
             "surge_line": self.surge_line.tolist(),
         }
@@ -99,7 +101,9 @@ def digitize_mask(
     if not instances:
         raise InputError("no speedline found in the plotting area")
     lines = [fit_speedline(inst, calibration, k + 1, points) for k, inst in enumerate(instances)]
-    return select_lines(Digitization(lines, calibration, (w, h)), None, speeds, "found")
+    tracing = asdict(settings or TraceSettings())
+    result = Digitization(lines, calibration, (w, h), tracing=tracing)
+    return select_lines(result, None, speeds, "found")
 
 
 def digitize_image(

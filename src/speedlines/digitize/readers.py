@@ -86,12 +86,18 @@ def _digitization(d: Any, where: str) -> Digitization:
             raise InputError("lines must be a non-empty list")
         speedlines = [_speedline(sl, k + 1) for k, sl in enumerate(lines)]
         source, segmentation = d.get("source", {}), d.get("segmentation", {})
-        if not isinstance(source, Mapping) or not isinstance(segmentation, Mapping):
-            raise InputError("source and segmentation must be objects")
+        tracing = d.get("tracing", {})  # results written before it was recorded have none
+        if not all(isinstance(v, Mapping) for v in (source, segmentation, tracing)):
+            raise InputError("source, segmentation and tracing must be objects")
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
     return Digitization(
-        speedlines, calibration, (size[0], size[1]), dict(source), dict(segmentation)
+        speedlines,
+        calibration,
+        (size[0], size[1]),
+        dict(source),
+        dict(segmentation),
+        tracing=dict(tracing),
     )
 
 

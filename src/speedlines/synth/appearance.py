@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+DPI = 100  # the figures' resolution: sizes here are pixels, matplotlib wants points (pt)
 FONTS = ("DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono")
 PALETTE = [  # dark line colours seen on datasheets
     (0.0, 0.0, 0.0),
@@ -62,6 +63,11 @@ WATERMARKS = [
     "AeroComp Inc.",
     "Test Data",
 ]
+
+
+def pt(px: float) -> float:
+    """A size in pixels as matplotlib points at :data:`DPI`."""
+    return px * 72.0 / DPI
 
 
 def grey(level: float) -> tuple[float, float, float]:
