@@ -4,8 +4,9 @@ Usage: python experiments/digitize_accuracy.py [--count 20] [--sources truth,mod
        [--model DIR] [--out runs/digitize-accuracy]
 
 Mask sources: the truth label (tracing alone), the model's prediction (the full pipeline) and
-the non-learned ink baseline. The test sets are experiments/ship_model.py's (seeds never used
-in training). Model probabilities are cached in OUT/probs so that reruns only retrace.
+the non-learned ink baseline. The test sets are the fixed shipping test sets
+(speedlines.release.test_sets: seeds never used in training). Model probabilities are cached
+in OUT/probs so that reruns only retrace.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parent))
-from ship_model import SETS, ensure_set
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import digitize_mask
 from speedlines.errors import InputError
 from speedlines.evaluate.curve_accuracy import assess_lines, summarize
 from speedlines.image_io import load_image, load_mask
+from speedlines.release.test_sets import SETS, ensure_set
 from speedlines.segment.ink import ink_mask
 
 

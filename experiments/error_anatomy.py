@@ -2,8 +2,8 @@
 
 Usage: python experiments/error_anatomy.py [--model PATH] [DATA ...]
 
-DATA defaults to the four fixed shipping test sets of experiments/ship_model.py (made on first
-use).
+DATA defaults to the four fixed shipping test sets (speedlines.release.test_sets, made on
+first use).
 A wrong pixel within 1.5 px of the other mask is an edge error: the line was found, one pixel
 wider, thinner or shifted. The rest are far errors: lines missed or invented. The table shows
 the IoU each kind alone would leave, so it says how much better segmentation could lift IoU
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from rich.progress import track
 
-from ship_model import SETS, ensure_set
 from speedlines.dataset import open_datasets
 from speedlines.evaluate.mask_metrics import ErrorSplit, split_errors
+from speedlines.release.test_sets import SETS, ensure_set
 from speedlines.segment.model import default_model
 from speedlines.segment.segmenter import Segmenter
 

@@ -16,8 +16,9 @@ ALLOWED = {
     "digitize": {"segment"},
     "evaluate": {"segment", "digitize"},
     "training": {"synth", "segment", "digitize", "evaluate"},
+    "release": {"synth", "segment", "digitize", "evaluate", "training"},
     "web": {"segment", "digitize", "evaluate"},
-    "cli": {"synth", "segment", "digitize", "evaluate", "training", "web"},
+    "cli": {"synth", "segment", "digitize", "evaluate", "training", "release", "web"},
 }
 
 
@@ -61,3 +62,16 @@ def test_the_rule_can_fail():
     assert stage_of("speedlines.digitize.trace") == "digitize"
     assert stage_of("speedlines.image_io") == FOUNDATION
     assert "cli" not in ALLOWED["web"] and "web" not in ALLOWED["digitize"]
+
+
+EXPERIMENTS = ROOT.parents[1] / "experiments"
+
+
+@pytest.mark.parametrize("path", sorted(EXPERIMENTS.glob("*.py")), ids=lambda p: p.name)
+def test_experiments_import_the_package_not_each_other(path):
+    siblings = {p.stem for p in EXPERIMENTS.glob("*.py")}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not names & siblings, "experiments import from speedlines, not from each other"
+    assert "sys.path" not in path.read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from speedlines.training.config import GENERATED, TrainConfig, default_of, optio
 KEYWORD_ONLY = Parameter.KEYWORD_ONLY
 
 
-def _config_options() -> list[inspect.Parameter]:
+def _config_options() -> list[Parameter]:
     """One option per TrainConfig field, with the field's default and help text."""
     hints = get_type_hints(TrainConfig)
     params = []
@@ -29,18 +29,31 @@ def _config_options() -> list[inspect.Parameter]:
         kind = f.metadata["text_type"] or hints[f.name]
         default = option_value(f, default_of(f))
         option = Annotated[kind, typer.Option(help=f.metadata["help"])]
-        params.append(inspect.Parameter(f.name, KEYWORD_ONLY, default=default, annotation=option))
+        params.append(Parameter(f.name, KEYWORD_ONLY, default=default, annotation=option))
     return params
 
 
-_RUN_OPTIONS = {  # the options that are not the config: where and how this run goes
-    "out": Annotated[Path, typer.Option("--out", "-o", help="Run folder (created).")],
-    "resume": Annotated[str | None, typer.Option(help="Lightning checkpoint to resume.")],
-    "force": Annotated[bool, typer.Option(help="Train into a non-empty OUT.")],
-}
+# Where and how the run goes: the options that are not part of the config.
+_OUT = Parameter(
+    "out",
+    KEYWORD_ONLY,
+    annotation=Annotated[Path, typer.Option("--out", "-o", help="Run folder (created).")],
+)
+_RESUME = Parameter(
+    "resume",
+    KEYWORD_ONLY,
+    default=None,
+    annotation=Annotated[str | None, typer.Option(help="Lightning checkpoint to resume.")],
+)
+_FORCE = Parameter(
+    "force",
+    KEYWORD_ONLY,
+    default=False,
+    annotation=Annotated[bool, typer.Option(help="Train into a non-empty OUT.")],
+)
 
 
-def train(out: Path, resume: str | None = None, force: bool = False, **options) -> None:
+def train(out: Path, resume: str | None, force: bool, **options) -> None:
     """Train a speedline segmentation model; writes RUN/model (safetensors + config)."""
     from speedlines.training.run import train as run_training
 
@@ -58,16 +71,8 @@ def train(out: Path, resume: str | None = None, force: bool = False, **options) 
         )
 
 
-# Typer reads the options from the signature: the run's own, then the config's fields.
-_own = inspect.signature(train).parameters
-train.__signature__ = inspect.Signature(
-    [
-        _own["out"].replace(kind=KEYWORD_ONLY, annotation=_RUN_OPTIONS["out"]),
-        *_config_options(),
-        _own["resume"].replace(kind=KEYWORD_ONLY, annotation=_RUN_OPTIONS["resume"]),
-        _own["force"].replace(kind=KEYWORD_ONLY, annotation=_RUN_OPTIONS["force"]),
-    ]
-)
+# Typer reads a command's options from its signature.
+train.__signature__ = inspect.Signature([_OUT, *_config_options(), _RESUME, _FORCE])
 train.__annotations__ = {p.name: p.annotation for p in train.__signature__.parameters.values()}
 app.command()(train)
 
