@@ -61,17 +61,22 @@ def check_format(tag: Any, current: str, source: str, required: bool = False) ->
     return version
 
 
-def read_json(path: str | os.PathLike, what: str) -> Any:
-    """The parsed JSON of ``path``, ``what`` naming the kind of file in error messages; a
-    missing, unreadable or invalid file raises InputError."""
+def read_text(path: str | os.PathLike, what: str) -> str:
+    """The UTF-8 text of ``path``, ``what`` naming the kind of file in error messages; a
+    missing or unreadable file raises InputError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{what} not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise InputError(f"cannot read {what} {path}: {reason}") from None
+
+
+def read_json(path: str | os.PathLike, what: str) -> Any:
+    """The parsed JSON of ``path``; a missing, unreadable or invalid file raises InputError."""
+    text = read_text(path, what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from speedlines.errors import InputError
-from speedlines.formats import CALIBRATION, check_format
+from speedlines.formats import CALIBRATION, check_format, read_text
 
 __all__ = ["SCALES", "AxisCalibration", "Calibration", "parse_axis_option"]
 
@@ -313,13 +313,7 @@ class Calibration:
     def load(cls, path: str | os.PathLike) -> Calibration:
         """Read a calibration JSON file; unreadable or invalid files raise InputError."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(f"calibration file not found: {path}") from None
-        except (OSError, UnicodeDecodeError) as e:
-            reason = getattr(e, "strerror", None) or type(e).__name__
-            raise InputError(f"cannot read calibration file {path}: {reason}") from None
+        text = read_text(path, "calibration file")
         try:
             d = json.loads(text)
         except json.JSONDecodeError as e:
