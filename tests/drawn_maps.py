@@ -3,6 +3,8 @@
 import cv2
 import numpy as np
 
+from speedlines.digitize.calibration import AxisCalibration, Calibration
+
 
 def speedline(x0: float, x1: float, top: float, drop: float, n: int = 400) -> np.ndarray:
     """A speedline-like curve (col, row): flat from x0, bending down into a vertical choke end
@@ -57,3 +59,18 @@ def map_image(curves: list[np.ndarray], shape: tuple[int, int], grid: int = 40) 
         pts = np.rint(c * 16).astype(np.int32).reshape(-1, 1, 2)
         cv2.polylines(img, [pts], False, (20, 30, 120), 2, cv2.LINE_AA, shift=4)
     return img
+
+
+def chart_calibration(y_scale: str = "linear") -> Calibration:
+    """The calibration the tests use for a 240 x 140 drawn map: x from 0 to 2 across 200 px,
+    y from 1 at the bottom row to 4 (or 10, log) at the top."""
+    top = 10.0 if y_scale == "log" else 4.0
+    return Calibration(
+        AxisCalibration((0.0, 200.0), (0.0, 2.0)),
+        AxisCalibration((140.0, 0.0), (1.0, top), y_scale),
+        {"x": "kg/s", "y": "-"},
+        (0, 0, 239, 139),
+    )
+
+
+CAL = chart_calibration()

@@ -10,19 +10,13 @@ import pytest
 
 from speedlines.batch import Outcome
 from speedlines.digitize.batch import CalibrationSource, DigitizeOptions, digitize_files
-from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import Digitization, digitize_mask, draw_overlay, parse_speeds
 from speedlines.errors import InputError
 from speedlines.segment.ink import INK_METHOD, InkMask, ink_mask
-from tests.drawn_maps import distance_to, draw, family, map_image
+from tests.drawn_maps import CAL, distance_to, draw, family, map_image
 
 SHAPE = (140, 240)
-CAL = Calibration(
-    AxisCalibration((0.0, 200.0), (0.0, 2.0)),
-    AxisCalibration((140.0, 0.0), (1.0, 4.0)),
-    {"x": "kg/s", "y": "-"},
-    (0, 0, 239, 139),
-)
 
 
 def test_digitized_curves_lie_on_the_true_curves_in_data_units():

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from speedlines.digitize.calibration import AxisCalibration, Calibration
 from speedlines.digitize.curves import (
     fit_pixels,
     fit_speedline,
@@ -10,14 +9,9 @@ from speedlines.digitize.curves import (
     surge_line,
 )
 from speedlines.digitize.trace import LineInstance
-from tests.drawn_maps import distance_to, family, speedline
+from tests.drawn_maps import chart_calibration, distance_to, family, speedline
 
-CAL = Calibration(
-    AxisCalibration((0.0, 200.0), (0.0, 2.0)),
-    AxisCalibration((140.0, 0.0), (1.0, 10.0), "log"),
-    {"x": "kg/s", "y": "-"},
-    (0, 0, 239, 139),
-)
+CAL = chart_calibration("log")
 
 
 def _instance(points):

@@ -1,11 +1,8 @@
 import pytest
 
-from speedlines.digitize.calibration import AxisCalibration, Calibration
 from speedlines.digitize.pipeline import digitize_mask, select_lines
 from speedlines.errors import InputError
-from tests.drawn_maps import draw, family
-
-CAL = Calibration(AxisCalibration((0, 200), (0, 2)), AxisCalibration((140, 0), (1, 4)))
+from tests.drawn_maps import CAL, draw, family
 
 
 def test_select_lines_renumbers_and_assigns_speeds():

@@ -6,19 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from speedlines.digitize.calibration import AxisCalibration, Calibration
 from speedlines.digitize.curves import resample_by_beta
 from speedlines.digitize.pipeline import digitize_mask, select_lines
 from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
 from speedlines.digitize.trace import TraceSettings
 from speedlines.errors import InputError
-from tests.drawn_maps import draw, family
-
-CAL = Calibration(
-    AxisCalibration((0.0, 200.0), (0.0, 2.0)),
-    AxisCalibration((140.0, 0.0), (1.0, 4.0)),
-    {"x": "kg/s", "y": "-"},
-)
+from tests.drawn_maps import CAL, draw, family
 
 
 @pytest.fixture(scope="module")
