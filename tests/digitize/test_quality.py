@@ -11,16 +11,17 @@ from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import digitize_mask
 from speedlines.errors import InputError
 from speedlines.evaluate.curve_accuracy import assess_lines, summarize
+from speedlines.release.test_sets import SETS
 from speedlines.segment.model import default_model
 from speedlines.segment.segmenter import Segmenter
 from speedlines.synth.sample import generate_sample
 
 MAX_CHART_PIXELS = 1.3e6
-SETS = {  # style, case, seed, images
-    "crop-simple": ("crop", "simple", 7001, 12),
-    "crop-combined": ("crop", "combined", 7002, 12),
-    "chart-simple": ("chart", "simple", 7003, 3),
-    "chart-combined": ("chart", "combined", 7004, 3),
+IMAGES = {  # images of each fixed set (speedlines.release.test_sets) scored here
+    "crop-simple": 12,
+    "crop-combined": 12,
+    "chart-simple": 3,
+    "chart-combined": 3,
 }
 # Floors: recall, spurious lines (all images), mean error and p95 error in % of the span.
 # Measured on these subsets: truth masks recall 1.0 everywhere, no spurious line, mean error
@@ -80,7 +81,7 @@ def segmenter():
 
 @pytest.mark.parametrize("name", list(SETS))
 def test_tracing_truth_masks(name):
-    samples = _samples(*SETS[name])
+    samples = _samples(*SETS[name], IMAGES[name])
     _check(name, _score(samples, lambda s: (s.label, None)), TRUTH_FLOORS[name])
 
 
@@ -90,7 +91,7 @@ def test_digitizing_with_the_shipped_model(segmenter, name):
         prob = segmenter.probability(s.image)
         return prob > segmenter.config.threshold, prob
 
-    _check(name, _score(_samples(*SETS[name]), predicted), MODEL_FLOORS[name])
+    _check(name, _score(_samples(*SETS[name], IMAGES[name]), predicted), MODEL_FLOORS[name])
 
 
 def test_the_bundled_example_chart_gives_one_line_per_known_speed(segmenter):
