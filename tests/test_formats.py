@@ -47,3 +47,38 @@ def test_read_json_errors_are_input_errors(tmp_path):
         formats.read_json(tmp_path / "bad.json", "x")
     (tmp_path / "ok.json").write_text('{"a": 1}')
     assert formats.read_json(tmp_path / "ok.json", "x") == {"a": 1}
+
+
+def test_read_text_refuses_what_is_not_a_regular_file_without_reading_it(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.json")  # opening it for reading would wait for a writer
+    (tmp_path / "zero.json").symlink_to("/dev/zero")  # would read forever
+    for name, kind in (("pipe.json", "FIFO"), ("zero.json", "character device")):
+        with pytest.raises(InputError, match=rf"{name}: .*{kind}.*not a regular file"):
+            formats.read_json(tmp_path / name, "calibration file")
+    with pytest.raises(InputError, match="folder, not a regular file"):
+        formats.read_text(tmp_path, "x")
+
+
+def test_read_text_has_a_size_limit(tmp_path):
+    (tmp_path / "big.json").write_text(" " * 1001 + "{}")
+    with pytest.raises(InputError, match=r"big\.json is larger than the limit of 1,000 bytes"):
+        formats.read_json(tmp_path / "big.json", "x", max_bytes=1000)
+    assert formats.read_json(tmp_path / "big.json", "x", max_bytes=2000) == {}
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + b'{"a": 1}')
+    assert formats.read_json(tmp_path / "bom.json", "x") == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("[" * 100_000, "nested too deeply"), ("9" * 5000, "5000 digits"), ("9" * 400, "400 digits")],
+)
+def test_hostile_json_is_an_input_error(tmp_path, text, why):
+    (tmp_path / "bad.json").write_text(text)
+    with pytest.raises(InputError, match=rf"bad.json: not a model config: .*{why}") as e:
+        formats.read_json(tmp_path / "bad.json", "model config")
+    assert "\n" not in str(e.value)

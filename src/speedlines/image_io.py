@@ -46,60 +46,88 @@ def to_rgb(a: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(a[..., :3], cv2.COLOR_BGR2RGB)
 
 
-def _header_size(path: Path) -> tuple[int, int] | None:
-    """(width, height) from the file header without decoding pixels, when Pillow can tell."""
+def _probe(source, name: str, max_pixels: int) -> int:
+    """EXIF orientation (1-8) of an image file or file object, after checking its size from
+    the header: InputError if the header cannot be read or the image is too large.
+
+    The size must be known before any pixel is decoded, whatever decoder then runs: a file
+    whose header Pillow cannot read (a format it does not know, a PNG with text chunks beyond
+    its safety limits) is refused rather than handed to OpenCV unchecked.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = None  # the limit is ours, checked below
     try:
-        from PIL import Image
-
-        Image.MAX_IMAGE_PIXELS = None
-        with Image.open(path) as im:
-            return im.size
-    except Exception:
-        return None
-
-
-def decode_image(data: bytes, name: str = "image", max_pixels: int = MAX_PIXELS) -> np.ndarray:
-    """Decode image file bytes (PNG, JPEG, ...) as (H, W, 3) uint8 RGB; InputError if bad."""
-    import io
-
-    try:
-        from PIL import Image
-
-        Image.MAX_IMAGE_PIXELS = None
-        with Image.open(io.BytesIO(data)) as im:
+        with Image.open(source) as im:
             w, h = im.size
-    except Exception:
-        w = h = 0
+            # PNG reads its EXIF only with the pixels unless the chunk precedes them.
+            exif = im.getexif() if im.format != "PNG" or "exif" in im.info else {}
+            orientation = exif.get(0x0112, 1)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise InputError(
+            f"{name}: not a readable image (empty or corrupt file, or a format whose size "
+            "cannot be read before decoding; PNG, JPEG, TIFF, BMP and WebP are read)"
+        ) from None
     if w * h > max_pixels:
         raise InputError(
             f"{name}: image of {w} x {h} pixels is larger than the limit of {max_pixels:,} pixels"
         )
+    return orientation if orientation in range(1, 9) else 1
+
+
+def _orient(a: np.ndarray, orientation: int) -> np.ndarray:
+    """The pixels as a viewer shows them for EXIF orientation 1-8 (as ImageOps.exif_transpose)."""
+    if orientation in (5, 6, 7, 8):  # the stored image is on its side
+        a = np.rot90(a, -1 if orientation in (5, 6) else 1)
+        orientation = {5: 2, 6: 1, 7: 2, 8: 1}[orientation]
+    if orientation in (2, 3):
+        a = a[:, ::-1]
+    if orientation in (3, 4):
+        a = a[::-1]
+    return np.ascontiguousarray(a)
+
+
+def decode_image(data: bytes, name: str = "image", max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode image file bytes (PNG, JPEG, ...) as (H, W, 3) uint8 RGB, turned as its EXIF
+    orientation says; InputError if bad or larger than ``max_pixels``."""
+    import io
+
+    orientation = _probe(io.BytesIO(data), name, max_pixels)
     buf = np.frombuffer(data, dtype=np.uint8)
+    # IMREAD_UNCHANGED keeps alpha and 16 bits, and ignores the orientation: applied below.
     a = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if buf.size else None
     if a is None or a.size == 0:
         raise InputError(f"{name}: not a readable image (empty or corrupt file?)")
-    return to_rgb(a)
+    try:
+        return _orient(to_rgb(a), orientation)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+
+
+def _regular_file(path: Path) -> None:
+    from speedlines.formats import open_regular
+
+    try:
+        open_regular(path, "image").close()
+    except InputError as exc:
+        if not path.exists():
+            raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{path}: {str(exc).rpartition(': ')[2]}") from None
 
 
 def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Read ``path`` as an (H, W, 3) uint8 RGB array; palette, grey, RGBA and 16-bit included."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    size = _header_size(path)  # before reading: a huge file is refused without loading it
-    if size and size[0] * size[1] > max_pixels:
-        raise InputError(
-            f"{path}: image of {size[0]} x {size[1]} pixels is larger than the limit of "
-            f"{max_pixels:,} pixels"
-        )
+    _regular_file(path)
+    _probe(path, str(path), max_pixels)  # before reading: a huge image is refused unread
     return decode_image(path.read_bytes(), str(path), max_pixels)
 
 
 def load_mask(path: str | os.PathLike, speedline_value: int = 0) -> np.ndarray:
     """A label image as bool (True = speedline); ``speedline_value`` 0 (seed convention) or 255."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    _regular_file(path)
+    _probe(path, str(path), MAX_PIXELS)
     data = np.fromfile(path, dtype=np.uint8)
     a = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
     if a is None:

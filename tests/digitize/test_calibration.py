@@ -405,3 +405,71 @@ def test_unknown_keys_are_ignored_so_later_versions_can_add_fields():
     cal = Calibration.from_dict(d)
     assert cal.x.to_data(2.0) == 1.0
     assert cal.units == {"x": "kg/s", "y": "-"}
+
+
+# -- hostile files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000,
+        '{"x": {"pixel": [0, 1], "value": [0, ' + "9" * 5000 + "]}}",
+        '{"x": {"pixel": [0, 1], "value": [0, ' + "9" * 309 + "]}}",  # int beyond float
+        json.dumps(example(plot_area=[0, 0, 10**309, 10])),
+    ],
+)
+def test_hostile_json_is_one_line(tmp_path, text):
+    path = tmp_path / "cal.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=r"cal\.json") as e:
+        Calibration.load(path)
+    assert_one_line(e)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "cal.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(EXAMPLE).encode())
+    assert Calibration.load(path) == Calibration.from_dict(EXAMPLE)
+
+
+@pytest.mark.parametrize(
+    ("pixel", "value"),
+    [((0, 1), (-1e308, 1e308)), ((0, 1e-300), (0, 1e10)), ((0, 1e300), (0, 1e-300))],
+)
+def test_a_scale_beyond_the_float_range_is_refused(pixel, value):
+    with pytest.raises(InputError, match="beyond the floating-point range"):
+        AxisCalibration(pixel, value)
+
+
+def test_an_image_mapped_beyond_the_float_range_is_refused():
+    cal = Calibration(AxisCalibration((0, 1), (0, 1e308)), AxisCalibration((0, 1), (0, 1)))
+    cal.check_image(1, 1)
+    with pytest.raises(InputError, match="x axis maps the 100x100 image to values beyond"):
+        cal.check_image(100, 100)
+
+
+@pytest.mark.parametrize("unit", ["kg/s\n99 fake", "a\rb", "a\x00", "a\u2028b"])
+def test_units_with_line_breaks_or_control_characters_are_refused(unit):
+    with pytest.raises(InputError, match=r"units\.x must not contain line breaks") as e:
+        Calibration.from_dict(example(units={"x": unit, "y": "-"}))
+    assert_one_line(e)
+    with pytest.raises(InputError, match=r"units\.y is longer than 100"):
+        Calibration.from_dict(example(units={"x": "", "y": "m" * 101}))
+
+
+def test_the_cli_refuses_a_hostile_calibration_with_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    Image.new("RGB", (20, 20), "white").save(tmp_path / "map.png")
+    (tmp_path / "bad.json").write_text("[" * 100_000)
+    run = subprocess.run(
+        [sys.executable, "-m", "speedlines", "digitize", str(tmp_path / "map.png"),
+         "--calibration", str(tmp_path / "bad.json"), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert "nested too deeply" in run.stderr + run.stdout and "Traceback" not in run.stderr

@@ -15,3 +15,17 @@ def test_select_lines_renumbers_and_assigns_speeds():
         select_lines(result, [7], None)
     with pytest.raises(InputError, match="2 speedlines kept but 1 speeds"):
         select_lines(result, [1, 2], [5.0])
+
+
+def test_a_calibration_mapping_lines_beyond_the_float_range_is_refused():
+    from speedlines.digitize.calibration import AxisCalibration, Calibration
+
+    huge = Calibration(AxisCalibration((0, 1), (0, 1e308)), CAL.y)  # 1e308 per pixel
+    with pytest.raises(InputError, match="beyond the floating-point range"):
+        digitize_mask(draw(family(), (140, 240)), huge)
+
+
+def test_non_finite_speeds_are_refused():
+    result = digitize_mask(draw(family(), (140, 240)), CAL)
+    with pytest.raises(InputError, match="line 2: speed inf is not a finite number"):
+        select_lines(result, [1, 2], [1.0, float("inf")])

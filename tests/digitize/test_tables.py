@@ -88,3 +88,30 @@ def test_gasturb_map_tables_read_back(result):
 def test_gasturb_map_needs_speeds():
     with pytest.raises(InputError, match="speeds"):
         to_gasturb_map(digitize_mask(draw(family(), (140, 240)), CAL))
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_non_finite_results_are_never_written(result, bad):
+    data = result.lines[1].data.copy()
+    data[3, 1] = bad
+    lines = list(result.lines)
+    lines[1] = dataclasses.replace(lines[1], data=data)
+    broken = dataclasses.replace(result, lines=lines)
+    for write in (to_csv, to_json, to_gasturb_map):
+        with pytest.raises(InputError, match="line 2 has non-finite data values"):
+            write(broken)
+
+
+def test_gasturb_map_keeps_speeds_in_full(result):
+    speeds = [109655.0, 187796.0, 1234567.5]
+    text = to_gasturb_map(select_lines(result, None, speeds))
+    assert "187796 " in text and "1234567.5 " in text and "e+05" not in text
+    from speedlines.digitize.readers import read_gasturb_map
+
+    assert read_gasturb_map(text)["speeds"].tolist() == speeds
+
+
+def test_gasturb_map_header_stays_one_line_whatever_the_file_name(result):
+    named = dataclasses.replace(result, source={"name": "a\nb\u2028c.png"})
+    text = to_gasturb_map(named, title="x\ry")
+    assert text.splitlines()[0] == " 99 x y digitized by speedlines from a b c.png"

@@ -18,11 +18,12 @@ none); when present it is checked, so that a later, changed version is refused, 
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import numbers
 import os
 import reprlib
+import sys
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,12 @@ from typing import Any
 import numpy as np
 
 from speedlines.errors import InputError
-from speedlines.formats import CALIBRATION, check_format, read_text
+from speedlines.formats import CALIBRATION, check_format, parse_json, read_text
 
 __all__ = ["SCALES", "AxisCalibration", "Calibration", "parse_axis_option"]
 
 SCALES = ("linear", "log")
+MAX_UNIT_LENGTH = 100
 
 
 _repr = reprlib.Repr()
@@ -58,7 +60,10 @@ def _two_numbers(obj: Any, what: str) -> tuple[float, float]:
         obj = obj.tolist()
     if not isinstance(obj, list | tuple) or len(obj) != 2 or not all(map(_is_number, obj)):
         raise InputError(f"calibration: {what} must be two numbers, got {_short(obj)}")
-    pair = (float(obj[0]), float(obj[1]))
+    try:
+        pair = (float(obj[0]), float(obj[1]))
+    except OverflowError:  # an int beyond the float range
+        pair = (math.inf, math.inf)
     if not all(map(math.isfinite, pair)):
         raise InputError(f"calibration: {what} must be finite, got {_short(list(pair))}")
     return pair
@@ -113,6 +118,15 @@ class AxisCalibration:
             )
         object.__setattr__(self, "pixel", pixel)
         object.__setattr__(self, "value", value)
+        (p0, p1), (v0, v1) = pixel, self._ends()
+        # Both directions of the mapping must stay inside the float range, or results of
+        # inf, -inf or a constant would be reported as data.
+        scales = ((v1 - v0) / (p1 - p0), (p1 - p0) / (v1 - v0)) if math.isfinite(v1 - v0) else ()
+        if not scales or not all(math.isfinite(k) and k != 0 for k in scales):
+            raise InputError(
+                f"calibration: {self._field('value')} {_short(list(value))} at pixels "
+                f"{_short(list(pixel))} gives a scale beyond the floating-point range"
+            )
 
     def _field(self, key: str) -> str:
         return f"{self.name}.{key}" if self.name else key
@@ -158,6 +172,14 @@ def _units(obj: Any) -> dict[str, str]:
     for k, u in units.items():
         if not isinstance(u, str):
             raise InputError(f"calibration: units.{k} must be a string, got {_short(u)}")
+        if len(u) > MAX_UNIT_LENGTH:
+            raise InputError(f"calibration: units.{k} is longer than {MAX_UNIT_LENGTH} characters")
+        # A line break would split the header of the .map (and a CSV or JSON reader's view).
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in u):
+            raise InputError(
+                f"calibration: units.{k} must not contain line breaks or control characters, "
+                f"got {_short(u)}"
+            )
     return units
 
 
@@ -172,7 +194,7 @@ def _plot_area(obj: Any) -> tuple[int | float, ...] | None:
         )
     # Keep ints as ints so that a hand-written file survives a load/save unchanged.
     area = tuple(int(v) if isinstance(v, numbers.Integral) else float(v) for v in obj)
-    if not all(map(math.isfinite, area)):
+    if not all(abs(v) <= sys.float_info.max for v in area):  # inf, nan, huge ints
         raise InputError(f"calibration: plot_area must be finite, got {list(area)}")
     x0, y0, x1, y1 = area
     if x1 <= x0 or y1 <= y0:
@@ -242,6 +264,14 @@ class Calibration:
     def check_image(self, width: int, height: int) -> None:
         """Raise InputError unless plot_area is a proper box inside a width x height image."""
         width, height = _image_size(width, height)
+        for axis, size in ((self.x, width), (self.y, height)):
+            with np.errstate(over="ignore"):  # the overflow is the error below
+                ends = axis.to_data([-0.5, size - 0.5])
+            if not np.isfinite(ends).all():
+                raise InputError(
+                    f"calibration: the {axis.name} axis maps the {width}x{height} image to "
+                    f"values beyond the floating-point range ({_short(ends.tolist())})"
+                )
         if self.plot_area is None:
             return
         x0, y0, x1, y1 = self.plot_area
@@ -310,21 +340,19 @@ class Calibration:
         return cls(axes["x"], axes["y"], _units(d.get("units")), d.get("plot_area"))
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> Calibration:
-        """Read a calibration JSON file; unreadable or invalid files raise InputError."""
-        path = Path(path)
-        text = read_text(path, "calibration file")
-        try:
-            d = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(
-                f"calibration file {path} is not valid JSON: {e.msg} "
-                f"(line {e.lineno}, column {e.colno})"
-            ) from None
+    def from_json(cls, text: str, source: str = "calibration") -> Calibration:
+        """Validated calibration from JSON text; any problem (invalid or hostile JSON too)
+        raises InputError, prefixed with ``source`` (a file name) unless it is the default."""
+        d = parse_json(text, source, "calibration file")
         try:
             return cls.from_dict(d)
         except InputError as e:
-            raise InputError(f"{path}: {e}") from None
+            raise InputError(f"{source}: {e}" if source != "calibration" else str(e)) from None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Calibration:
+        """Read a calibration JSON file; unreadable or invalid files raise InputError."""
+        return cls.from_json(read_text(path, "calibration file"), str(path))
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the calibration as JSON, atomically; returns the path written."""

@@ -54,6 +54,18 @@ class Digitization:
     def surge_line(self) -> np.ndarray:
         return surge_line(self.lines)
 
+    def check_finite(self) -> None:
+        """InputError unless every data point and speed is a finite number: an inf or nan
+        written as a result would read as data (or not read at all: JSON has no inf)."""
+        for sl in self.lines:
+            if not np.isfinite(sl.data).all() or not np.isfinite(sl.pixels).all():
+                raise InputError(
+                    f"line {sl.line} has non-finite data values (inf or nan): the calibration "
+                    "maps it beyond the floating-point range"
+                )
+            if sl.speed is not None and not np.isfinite(sl.speed):
+                raise InputError(f"line {sl.line}: speed {sl.speed} is not a finite number")
+
     def to_dict(self) -> dict:
         return {
             "format": "speedlines-digitized/1",
@@ -103,6 +115,7 @@ def digitize_mask(
     lines = [fit_speedline(inst, calibration, k + 1, points) for k, inst in enumerate(instances)]
     tracing = asdict(settings or TraceSettings())
     result = Digitization(lines, calibration, (w, h), tracing=tracing)
+    result.check_finite()
     return select_lines(result, None, speeds, "found")
 
 
@@ -153,7 +166,9 @@ def select_lines(
         dataclasses.replace(sl, line=k + 1, speed=speeds[k] if speeds else sl.speed)
         for k, sl in enumerate(lines)
     ]
-    return dataclasses.replace(result, lines=renumbered)
+    selected = dataclasses.replace(result, lines=renumbered)
+    selected.check_finite()
+    return selected
 
 
 def draw_overlay(image: np.ndarray, result: Digitization) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 
@@ -14,6 +15,13 @@ from speedlines.errors import InputError
 __all__ = ["DEFAULT_BETAS", "to_csv", "to_gasturb_map", "to_json"]
 
 DEFAULT_BETAS = 11
+
+
+def _checked(result: Digitization, values: np.ndarray | None = None) -> None:
+    # The last check before anything is written: no inf or nan may pass for a result.
+    result.check_finite()
+    if values is not None and not np.isfinite(values).all():
+        raise InputError("the resampled curves have non-finite values (inf or nan)")
 
 
 def _number(v: float, decimal: str) -> str:
@@ -29,6 +37,7 @@ def to_csv(result: Digitization, decimal: str = ".") -> str:
     """
     if decimal not in (".", ","):
         raise InputError(f"decimal separator must be '.' or ',', got {decimal!r}")
+    _checked(result)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";" if decimal == "," else ",", lineterminator="\n")
     writer.writerow(["line", "speed", "x", "y"])
@@ -41,13 +50,19 @@ def to_csv(result: Digitization, decimal: str = ".") -> str:
 
 def to_json(result: Digitization, betas: int = DEFAULT_BETAS) -> dict:
     """The curves plus calibration, provenance, fit parameters and per-line confidence."""
-    d = result.to_dict()
     grid = np.linspace(0.0, 1.0, betas)
+    points = resample_by_beta(result.lines, grid)
+    _checked(result, points)
+    d = result.to_dict()
     d["beta"] = {
         "values": grid.tolist(),
         "definition": "share of each line's length on the image from surge (0) to choke (1)",
-        "points": resample_by_beta(result.lines, grid).tolist(),
+        "points": points.tolist(),
     }
+    try:
+        json.dumps(d, allow_nan=False)  # refused here, not written as JSON no reader accepts
+    except ValueError:
+        raise InputError("the result has a non-finite value (inf or nan)") from None
     return d
 
 
@@ -56,8 +71,13 @@ def _table(name: str, speeds: list[float], betas: np.ndarray, values: np.ndarray
     head = f"{len(speeds) + 1}.{len(betas) + 1:03d}"
     lines = [name, " " + "  ".join([f"{head:>9}", *(f"{b:10.5f}" for b in betas)])]
     for speed, row in zip(speeds, values):
-        lines.append(" " + "  ".join([f"{speed:9.5g}", *(f"{v:10.6g}" for v in row)]))
+        # Speeds in full (187796, not 1.878e+05): they name the lines, not measured values.
+        lines.append(" " + "  ".join([f"{speed:>9.15g}", *(f"{v:10.6g}" for v in row)]))
     return [*lines, ""]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def to_gasturb_map(result: Digitization, betas: int = DEFAULT_BETAS, title: str = "") -> str:
@@ -70,8 +90,11 @@ def to_gasturb_map(result: Digitization, betas: int = DEFAULT_BETAS, title: str 
         raise InputError(f"at least 2 beta values are needed, got {betas}")
     grid = np.linspace(0.0, 1.0, betas)
     pts = resample_by_beta(result.lines, grid)
+    _checked(result, pts)
     speeds = [float(sl.speed) for sl in result.lines]
-    name = result.source.get("name") or "image"
+    # One header line whatever the file was called: line breaks in a name become spaces.
+    name = _one_line(result.source.get("name") or "image")
+    title = _one_line(title)
     units = result.calibration.units
     out = [
         f" 99 {title or 'Compressor map'} digitized by speedlines from {name}",
