@@ -65,8 +65,8 @@ def _probe(source, name: str, max_pixels: int) -> int:
             orientation = exif.get(0x0112, 1)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise InputError(
-            f"{name}: not a readable image (empty or corrupt file, or a format whose size "
-            "cannot be read before decoding; PNG, JPEG, TIFF, BMP and WebP are read)"
+            f"{name}: not a readable image (empty or corrupt, or its size cannot be read "
+            "from the header before decoding)"
         ) from None
     if w * h > max_pixels:
         raise InputError(
