@@ -97,9 +97,9 @@ def test_outputs_never_replace_an_input(maps):
 
 
 @pytest.mark.parametrize("out", ["", "{file}/sub", "{file}"])
-def test_an_unusable_out_is_one_line(maps, tmp_path, out):
+def test_an_unusable_out_is_one_line(maps, tmp_path, out, monkeypatch):
     folder, cal = maps
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     out = out.format(file=cal)
     p = cli("digitize", folder, "--calibration", cal, "--out", out, "--method", "ink")
     assert p.returncode == 2, p.stderr
