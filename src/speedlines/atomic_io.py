@@ -25,7 +25,8 @@ _FILE_MODE = 0o666 & ~_umask()
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # A short temporary name: one built from the target's would fail for long legal names.
+    fd, tmp = tempfile.mkstemp(prefix=".sl-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

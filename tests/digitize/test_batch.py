@@ -150,3 +150,49 @@ def test_cli_one_bad_file_in_a_batch(inputs, tmp_path):
     assert p.returncode == 2
     assert "broken.png: not a readable image" in p.stderr and "no speedline found" in p.stderr
     assert sorted(f.name for f in out.iterdir()) == ["map.csv", "map.json", "map.overlay.png"]
+
+
+def test_a_failed_write_costs_one_image_and_leaves_none_of_its_files(tmp_path, monkeypatch):
+    import errno
+
+    import speedlines.batch
+
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    image = map_image(family(tilt=0.05), SHAPE)
+    for name in ("a.png", "b.png"):
+        cv2.imwrite(str(folder / name), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    real = speedlines.batch.write_bytes
+
+    def disk_full_for_a(path, data):
+        if path.name == "a.overlay.png":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(speedlines.batch, "write_bytes", disk_full_for_a)
+    out = tmp_path / "out"
+    files = sorted(folder.iterdir())
+    outcomes = digitize_files(
+        files, out, CalibrationSource(fixed=CAL), InkMask(), DigitizeOptions()
+    )
+    assert "No space left on device" in outcomes[0].error and str(out / "a.overlay.png") in (
+        outcomes[0].error
+    )
+    assert outcomes[1].error is None
+    assert sorted(f.name for f in out.iterdir()) == ["b.csv", "b.json", "b.overlay.png"]
+
+
+def test_a_mask_covering_the_plotting_area_is_refused_not_traced(tmp_path):
+    class Everything:
+        def segment(self, image, threshold=None, plot_area=None):
+            from speedlines.segment.segmentation import Segmentation
+
+            mask = np.ones(image.shape[:2], bool)
+            return Segmentation(mask.astype(np.float32), mask, {"method": "all"}, graded=False)
+
+    path = tmp_path / "map.png"
+    cv2.imwrite(str(path), cv2.cvtColor(map_image(family(), SHAPE), cv2.COLOR_RGB2BGR))
+    [outcome] = digitize_files(
+        [path], tmp_path / "o", CalibrationSource(fixed=CAL), Everything(), DigitizeOptions()
+    )
+    assert "the mask covers 100% of the plotting area" in outcome.error

@@ -101,3 +101,23 @@ def test_bad_usage(model_dir, tmp_path):
     lines = p.stderr.strip().splitlines()
     assert p.returncode == 2 and lines[0] == f"error: {odd}: no such file", p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_predict_never_writes_over_an_input(tmp_path):
+    from speedlines.batch import collect_inputs
+    from speedlines.segment.ink import InkMask
+    from speedlines.segment.predict import predict_files
+
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    image = np.full((40, 60, 3), 255, np.uint8)
+    image[20, 5:50] = 0
+    cv2.imwrite(str(folder / "map.png"), image)
+    cv2.imwrite(str(folder / "map.mask.png"), image)
+    before = (folder / "map.mask.png").read_bytes()
+    outcomes = predict_files(InkMask(), collect_inputs([folder]), folder, overlay=True)
+    errors = {o.source.name: o.error for o in outcomes}
+    assert "would overwrite the input" in errors["map.png"]
+    assert (folder / "map.mask.png").read_bytes() == before
+    assert not (folder / "map.overlay.png").exists(), "none of map.png's set is written"
+    assert errors["map.mask.png"] is None and (folder / "map.mask.mask.png").is_file()

@@ -25,8 +25,13 @@ def main() -> None:
     except InputError as exc:
         err.print(error_line(exc), soft_wrap=True)
         sys.exit(2)
+    except MemoryError:
+        err.print(error_line("out of memory: the input is too large for this machine"))
+        sys.exit(1)
     except Exception as exc:
-        err.print(error_line(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
+        # Bad input is an InputError; anything else is a bug in speedlines, said as such.
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        err.print(error_line(f"internal error ({detail}); please report it"), soft_wrap=True)
         sys.exit(1)
 
 

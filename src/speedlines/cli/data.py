@@ -13,7 +13,7 @@ from speedlines.errors import InputError
 
 @app.command()
 def generate(
-    out: Annotated[Path, typer.Argument(help="Output folder (created; must be empty).")],
+    out: Annotated[str, typer.Argument(help="Output folder (created; must be empty).")],
     count: Annotated[int, typer.Option("--count", "-n", help="Number of images.")] = 100,
     style: Annotated[str, typer.Option(help="crop | chart | mixed")] = "mixed",
     case: Annotated[str, typer.Option(help="simple | combined | mixed")] = "mixed",
@@ -24,6 +24,8 @@ def generate(
     """Generate compressor-map images with exact speedline labels and metadata."""
     from speedlines.synth.writer import generate_dataset
 
+    if not out.strip():
+        raise InputError("the output folder is an empty path")
     bar = progress()
     task = bar.add_task("generate", total=max(count, 0))
 
@@ -42,7 +44,7 @@ def generate(
 @app.command()
 def preview(
     data: Annotated[Path, typer.Argument(help="A data set folder (image/, label/).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="PNG file to write.")],
     count: Annotated[int, typer.Option(help="Images to show.")] = 12,
     columns: Annotated[int, typer.Option(help="Tiles per row.")] = 4,
     labels: Annotated[bool, typer.Option(help="Draw the labels over the images.")] = True,
@@ -52,6 +54,8 @@ def preview(
     from speedlines.dataset import SpeedlineDataset
     from speedlines.preview import overlay, sheet
 
+    if not out.strip():
+        raise InputError("--out is an empty path: give a PNG file to write")
     if count < 1 or columns < 1:
         raise InputError("--count and --columns must be at least 1")
     ds = SpeedlineDataset(data)

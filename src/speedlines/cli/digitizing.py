@@ -49,7 +49,7 @@ def _mask_source(method: str, model: Path | None, engine: str, threads: int | No
 @app.command()
 def digitize(
     inputs: Annotated[list[Path], typer.Argument(help="Image files and/or folders.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder.")],
     calibration: Annotated[
         Path | None,
         typer.Option(help="Calibration JSON for every image, or a folder of NAME.json."),
@@ -69,24 +69,26 @@ def digitize(
     method: Annotated[str, typer.Option(help="model | ink (non-learned baseline)")] = "model",
     model: Annotated[Path | None, typer.Option(help="Model folder (default: shipped).")] = None,
     threshold: Annotated[float | None, typer.Option(help="Probability threshold.")] = None,
-    points: Annotated[int, typer.Option(help="Points per line in the CSV.")] = 50,
-    betas: Annotated[int, typer.Option(help="Beta values in the .map and JSON.")] = 11,
+    points: Annotated[int, typer.Option(help="Points per line in the CSV (2-2000).")] = 50,
+    betas: Annotated[int, typer.Option(help="Beta values in the .map and JSON (2-200).")] = 11,
     decimal: Annotated[str, typer.Option(help="Decimal mark in the CSV: . or , (then ;)")] = ".",
     mask: Annotated[bool, typer.Option(help="Also write NAME.mask.png.")] = False,
     engine: Annotated[str, typer.Option(help="auto | torch | onnx")] = "auto",
     threads: Annotated[int | None, typer.Option(help="CPU threads.")] = None,
 ) -> None:
     """Write NAME.csv, NAME.json, NAME.overlay.png (and NAME.map with --speeds) per image."""
-    from speedlines.batch import collect_inputs
+    from speedlines.batch import check_parallel, collect_inputs, output_folder
     from speedlines.digitize.batch import DigitizeOptions, digitize_files
     from speedlines.digitize.pipeline import parse_speeds
     from speedlines.segment.segmentation import METHODS
 
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    check_parallel("--threads", threads)
     opts = DigitizeOptions(parse_speeds(speeds), threshold, points, betas, decimal, mask)
     calibrations = _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit)
     files = collect_inputs(inputs)
+    output_folder(out)  # an unusable --out is refused before the model loads
     mask_source = _mask_source(method, model, engine, threads)
     outcomes, failed = run_batch(
         "digitize",

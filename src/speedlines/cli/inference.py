@@ -14,7 +14,7 @@ from speedlines.errors import InputError
 @app.command()
 def predict(
     inputs: Annotated[list[Path], typer.Argument(help="Image files and/or folders.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder.")],
     model: Annotated[Path | None, typer.Option(help="Model folder (default: shipped).")] = None,
     threshold: Annotated[float | None, typer.Option(help="Probability threshold.")] = None,
     prob: Annotated[bool, typer.Option(help="Also write NAME.prob.png.")] = False,
@@ -23,12 +23,16 @@ def predict(
     threads: Annotated[int | None, typer.Option(help="CPU threads.")] = None,
 ) -> None:
     """Write NAME.mask.png (255 = speedline) for every input image, at its own size."""
-    from speedlines.batch import collect_inputs
+    from speedlines.batch import check_parallel, collect_inputs, output_folder
     from speedlines.segment.model import default_model
     from speedlines.segment.predict import predict_files
     from speedlines.segment.segmenter import Segmenter
 
+    check_parallel("--threads", threads)
+    if threshold is not None and not 0.0 < threshold < 1.0:
+        raise InputError(f"threshold must lie in (0, 1), not {threshold}")
     files = collect_inputs(inputs)
+    output_folder(out)  # an unusable --out is refused before the model loads
     segmenter = Segmenter.from_path(model or default_model(), engine=engine, threads=threads)
     outcomes, failed = run_batch(
         "predict",

@@ -1,7 +1,7 @@
 """Digitize image files into NAME.csv, NAME.json, NAME.overlay.png and NAME.map.
 
-All of an image's outputs are computed before the first is written, and each is written
-atomically, so a failure leaves no partial set behind.
+All of an image's outputs are computed before the first is written, and they appear together
+or not at all (``speedlines.batch.write_set``), so a failure leaves no partial set behind.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from speedlines.atomic_io import encode_png, write_bytes
-from speedlines.batch import Outcome, each_file
+from speedlines.atomic_io import encode_png
+from speedlines.batch import Outcome, each_file, output_folder, run_one
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import Digitization, digitize_image, draw_overlay
 from speedlines.digitize.tables import DEFAULT_BETAS, to_csv, to_gasturb_map, to_json
@@ -23,7 +23,21 @@ from speedlines.errors import InputError
 from speedlines.image_io import load_image
 from speedlines.segment.segmentation import MaskSource
 
-__all__ = ["CalibrationSource", "DigitizeOptions", "digitize_file", "digitize_files"]
+__all__ = [
+    "MAX_BETAS",
+    "MAX_POINTS",
+    "CalibrationSource",
+    "DigitizeOptions",
+    "digitize_file",
+    "digitize_files",
+]
+
+# Upper bounds of the points per line and beta values (CLI and web): beyond these the tables
+# only cost memory (10,000,000 points took over 6 GB).
+MAX_POINTS, MAX_BETAS = 2000, 200
+# A mask covering more than this share of the plotting area is not line art (a threshold near
+# 0, a dark or noisy image); tracing it would only exhaust memory.
+MAX_MASK_SHARE = 0.5
 
 
 class CalibrationSource:
@@ -69,8 +83,12 @@ class DigitizeOptions:
     def __post_init__(self):
         if self.threshold is not None and not 0.0 < self.threshold < 1.0:
             raise InputError(f"threshold must lie in (0, 1), not {self.threshold}")
-        if self.points < 2 or self.betas < 2:
-            raise InputError("points per line and beta values must each be at least 2")
+        for name, value, most in (
+            ("points", self.points, MAX_POINTS),
+            ("betas", self.betas, MAX_BETAS),
+        ):
+            if not 2 <= value <= most:
+                raise InputError(f"--{name} must be between 2 and {most}, got {value}")
         if self.decimal not in (".", ","):
             raise InputError(f"decimal separator must be '.' or ',', got {self.decimal!r}")
 
@@ -89,6 +107,42 @@ def outputs_for(result: Digitization, image: np.ndarray, mask: np.ndarray, opts)
     return files
 
 
+class _Bounded:
+    """A mask source whose mask may not cover most of the plotting area."""
+
+    def __init__(self, source: MaskSource):
+        self.source = source
+
+    def segment(self, image, threshold=None, plot_area=None):
+        seg = self.source.segment(image, threshold, plot_area)
+        region = seg.mask
+        if plot_area is not None:
+            x0, y0, x1, y1 = (max(0, int(np.rint(v))) for v in plot_area)
+            region = region[y0 : y1 + 1, x0 : x1 + 1]
+        share = float(region.mean()) if region.size else 0.0
+        if share > MAX_MASK_SHARE:
+            raise InputError(
+                f"the mask covers {share:.0%} of the plotting area: no speedlines to trace "
+                "(threshold too low, or not a line drawing?)"
+            )
+        return seg
+
+
+def _make(calibrations: CalibrationSource, mask_source: MaskSource, opts: DigitizeOptions):
+    def make(source: Path) -> tuple[dict[str, bytes], Digitization]:
+        calibration = calibrations.for_image(source)
+        image = load_image(source)
+        data = source.read_bytes()
+        result, mask = digitize_image(
+            image, calibration, _Bounded(mask_source), opts.speeds, opts.threshold, opts.points,
+            source.name, data,
+        )  # fmt: skip
+        files = outputs_for(result, image, mask, opts)
+        return {f"{source.stem}{suffix}": b for suffix, b in files.items()}, result
+
+    return make
+
+
 def digitize_file(
     source: Path,
     out: Path,
@@ -98,20 +152,9 @@ def digitize_file(
 ) -> Outcome:
     """Digitize one file; input errors come back in the outcome and nothing is written. The
     outcome's result is the ``Digitization``."""
-    try:
-        calibration = calibrations.for_image(source)
-        image = load_image(source)
-        data = source.read_bytes()
-        result, mask = digitize_image(
-            image, calibration, mask_source, opts.speeds, opts.threshold, opts.points,
-            source.name, data,
-        )  # fmt: skip
-        files = outputs_for(result, image, mask, opts)
-    except InputError as exc:
-        msg = str(exc)
-        return Outcome(source, [], msg if str(source) in msg else f"{source}: {msg}")
-    written = [write_bytes(out / f"{source.stem}{suffix}", data) for suffix, data in files.items()]
-    return Outcome(source, written, None, result)
+    return run_one(
+        source, output_folder(out), _make(calibrations, mask_source, opts), {source.resolve()}
+    )
 
 
 def digitize_files(
@@ -124,9 +167,4 @@ def digitize_files(
 ) -> list[Outcome]:
     """Digitize every file into ``out`` with ``mask_source`` (a ``Segmenter``, an ``InkMask``);
     a second input with an already used name is refused."""
-    return each_file(
-        files,
-        out,
-        lambda source, folder: digitize_file(source, folder, calibrations, mask_source, opts),
-        on_file,
-    )
+    return each_file(files, out, _make(calibrations, mask_source, opts), on_file)

@@ -15,6 +15,9 @@ from speedlines.segment.segmentation import Segmentation
 __all__ = ["INK_METHOD", "InkMask", "ink_mask"]
 
 INK_METHOD = "ink threshold with grid removal (no model)"
+# Line art is mostly paper: drawn maps have up to ~10 % dark ink, random noise ~50 %. Above
+# this share the image is not a line drawing and the mask is empty (no speedlines found).
+MAX_INK_SHARE = 0.25
 
 
 def ink_mask(
@@ -24,7 +27,8 @@ def ink_mask(
     ink_level: int = 160,
 ) -> np.ndarray:
     """Boolean mask of dark ink in an RGB image, minus straight lines longer than
-    ``grid_fraction`` of the plotting area (grid lines, axes and the frame)."""
+    ``grid_fraction`` of the plotting area (grid lines, axes and the frame); empty where the
+    ink is no line drawing (over ``MAX_INK_SHARE`` of the area, as in noise)."""
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     h, w = grey.shape
     x0, y0, x1, y1 = (int(np.rint(v)) for v in (plot_area or (0, 0, w - 1, h - 1)))
@@ -34,6 +38,8 @@ def ink_mask(
     level, _ = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     level = min(level, ink_level)
     ink = (region <= level).astype(np.uint8)
+    if ink.mean() > MAX_INK_SHARE:
+        return np.zeros((h, w), bool)
     rw, rh = region.shape[1], region.shape[0]
     lines = np.zeros_like(ink)
     for size in ((max(3, int(rw * grid_fraction)), 1), (1, max(3, int(rh * grid_fraction)))):

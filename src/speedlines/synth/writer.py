@@ -12,10 +12,14 @@ import numpy as np
 
 from speedlines import __version__, formats
 from speedlines.atomic_io import write_json, write_png
+from speedlines.batch import check_parallel
 from speedlines.errors import InputError
 from speedlines.synth.sample import CASES, STYLES, generate_sample
 
 MANIFEST = "manifest.json"
+# The manifest holds one entry per image in memory: 100,000 images is days of generating and
+# ~100 MB; 100,000,000 took 3 GB before writing anything.
+MAX_COUNT = 100_000
 SUBDIRS = ("image", "label", "meta")
 
 
@@ -84,14 +88,15 @@ def generate_dataset(
 ) -> dict:
     """Generate a whole data set and return its manifest (written last, so its presence marks a
     complete set)."""
-    if count < 1:
-        raise InputError(f"--count must be at least 1, got {count}")
+    if not 1 <= count <= MAX_COUNT:
+        raise InputError(f"--count must be between 1 and {MAX_COUNT:,}, got {count}")
+    if seed < 0:
+        raise InputError(f"--seed must be 0 or more, got {seed}")
     if style not in (*STYLES, "mixed"):
         raise InputError(f"--style must be crop, chart or mixed, got {style!r}")
     if case not in (*CASES, "mixed"):
         raise InputError(f"--case must be simple, combined or mixed, got {case!r}")
-    if workers < 1:
-        raise InputError(f"--workers must be at least 1, got {workers}")
+    check_parallel("--workers", workers)
     out = Path(out)
     prepare_output(out, force)
     items = []
