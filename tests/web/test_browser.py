@@ -7,6 +7,7 @@ skipped, saying why, where they are missing.
 """
 
 import csv
+import json
 import shutil
 import socket
 import threading
@@ -61,6 +62,7 @@ def browser(tmp_path_factory):
                 "--window-size=1400,1000"):  # fmt: skip
         opts.add_argument(arg)
     opts.add_experimental_option("prefs", {"download.default_directory": str(downloads)})
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
     driver.downloads = downloads
     yield driver
@@ -137,3 +139,33 @@ def test_upload_calibrate_by_clicks_and_download_the_csv(server, browser, tmp_pa
     assert "error" not in status.text
     lines = browser.execute_script("return state.current.result.lines")
     assert [ln["speed"] for ln in lines] == sample.meta["speeds"]
+
+
+def test_units_from_the_api_show_as_text_and_the_page_keeps_to_its_csp(server, browser, tmp_path):
+    """A calibration whose unit is HTML comes back from the API as it was given: the page
+    shows it as text (no element made, no script run), and breaks no Content-Security-Policy
+    rule."""
+    sample = generate_sample(7003, 1, "chart", "simple")
+    path = tmp_path / "chart.png"
+    cv2.imwrite(str(path), cv2.cvtColor(sample.image, cv2.COLOR_RGB2BGR))
+    hostile = "<img src=x onerror=window.pwned=1>"
+    cal = dict(sample.meta["calibration"], units={"x": hostile, "y": "<b>bold</b>"})
+    cal_file = tmp_path / "cal.json"
+    cal_file.write_text(json.dumps(cal))
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 120)
+    browser.get(server)
+    browser.get_log("browser")  # only this page's messages below
+    browser.find_element("id", "file").send_keys(str(path))
+    wait.until(lambda d: d.find_element("tag name", "body").get_attribute("data-state"))
+    browser.find_element("id", "cal-file").send_keys(str(cal_file))
+    browser.find_element("id", "digitize").click()
+    wait.until(lambda d: d.find_element("tag name", "body").get_attribute("data-state")
+               == "digitized")  # fmt: skip
+    headers = [th.text for th in browser.find_elements("css selector", "#results th")]
+    assert f"x ({hostile})" in headers and "y (<b>bold</b>)" in headers
+    assert not browser.find_elements("css selector", "#results img, #results b")
+    assert browser.execute_script("return window.pwned") is None
+    csp = [m["message"] for m in browser.get_log("browser") if "Content Security" in m["message"]]
+    assert not csp, csp

@@ -1,8 +1,8 @@
 """The JSON API (``/api``): health, the model, predict and digitize.
 
-The endpoints find the app's mask sources and upload limits in ``app.state`` (set by
-``create_app``); uploads are decoded in memory, and bad input gets a 4xx with a one-line
-``detail``.
+The endpoints find the app's mask sources, upload limits and worker pool in ``app.state`` (set
+by ``create_app``). Decoding, the model and the answer's encoding run on the pool, never on the
+event loop; bad input gets a 4xx with a one-line ``detail``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse
 
 from speedlines import __version__
 from speedlines.atomic_io import encode_png
@@ -25,6 +26,7 @@ from speedlines.digitize.trace import trace_lines
 from speedlines.errors import InputError
 from speedlines.image_io import decode_image
 from speedlines.segment.segmentation import Method
+from speedlines.web.pool import WorkerPool
 from speedlines.web.sources import MaskSources
 
 router = APIRouter(prefix="/api")
@@ -40,11 +42,18 @@ class Limits:
 class Upload:
     name: str
     data: bytes
-    image: np.ndarray  # RGB uint8
+    max_pixels: int
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+    def decode(self) -> np.ndarray:
+        """The image, RGB uint8: 413 when it has too many pixels, 415 when not an image."""
+        try:
+            return decode_image(self.data, self.name, self.max_pixels)
+        except InputError as exc:
+            raise HTTPException(413 if "larger than" in str(exc) else 415, str(exc)) from None
 
 
 def _sources(request: Request) -> MaskSources:
@@ -55,23 +64,33 @@ def _limits(request: Request) -> Limits:
     return request.app.state.limits
 
 
+def _pool(request: Request) -> WorkerPool:
+    return request.app.state.pool
+
+
 Sources = Annotated[MaskSources, Depends(_sources)]
+Pool = Annotated[WorkerPool, Depends(_pool)]
+
+
+def too_large(max_bytes: int) -> str:
+    return f"upload larger than {max_bytes / (1024 * 1024):g} MB"
 
 
 async def read_upload(
+    request: Request,
     file: Annotated[UploadFile, File(description="the map image")],
     limits: Annotated[Limits, Depends(_limits)],
 ) -> Upload:
-    """The uploaded image, decoded in memory: 413 when too large, 415 when not an image."""
+    """The uploaded file, in memory (decoded later, on the pool): 413 when too large, 422
+    when a form field comes more than once (which one would be meant?)."""
+    form = await request.form()  # the form FastAPI has parsed already
+    for key in dict.fromkeys(form.keys()):
+        if (n := len(form.getlist(key))) > 1:
+            raise HTTPException(422, f"the form has {n} '{key}' parts; send one")
     data = await file.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
-        raise HTTPException(413, f"upload larger than {limits.max_bytes // (1024 * 1024)} MB")
-    name = file.filename or "image"
-    try:
-        image = decode_image(data, name, limits.max_pixels)
-    except InputError as exc:
-        raise HTTPException(413 if "larger than" in str(exc) else 415, str(exc)) from None
-    return Upload(name, data, image)
+        raise HTTPException(413, too_large(limits.max_bytes))
+    return Upload(file.filename or "image", data, limits.max_pixels)
 
 
 Image = Annotated[Upload, Depends(read_upload)]
@@ -99,7 +118,7 @@ def health() -> dict:
 
 
 @router.get("/model")
-def model_info(sources: Sources, limits: Annotated[Limits, Depends(_limits)]) -> dict:
+def model_info(sources: Sources, limits: Annotated[Limits, Depends(_limits)], pool: Pool) -> dict:
     """The model in use: network, engine, threshold, training data and test metrics."""
     seg = sources.model.segmenter
     cfg = seg.config
@@ -113,18 +132,24 @@ def model_info(sources: Sources, limits: Annotated[Limits, Depends(_limits)]) ->
         "training": cfg.training,
         "metrics": cfg.metrics,
         "limits": {"max_bytes": limits.max_bytes, "max_pixels": limits.max_pixels},
+        "workers": {"threads": pool.workers, "queue": pool.queue, "timeout_s": pool.timeout},
     }
 
 
-@router.post("/predict")
-async def predict(upload: Image, sources: Sources) -> dict:
+@router.post("/predict", response_model=dict)
+async def predict(upload: Image, sources: Sources, pool: Pool) -> JSONResponse:
     """Image in; the speedline mask (PNG, 255 = speedline) and each line's pixels out."""
-    seg = sources.model.segment(upload.image)
+    return await pool.run(_predict, upload, sources)
+
+
+def _predict(upload: Upload, sources: MaskSources) -> JSONResponse:
+    image = upload.decode()
+    seg = sources.model.segment(image)
     lines = trace_lines(seg.mask, None, seg.confidence)
-    return {
+    return JSONResponse({
         "sha256": upload.sha256,
-        "width": int(upload.image.shape[1]),
-        "height": int(upload.image.shape[0]),
+        "width": int(image.shape[1]),
+        "height": int(image.shape[0]),
         "mask_png": _mask_data_url(seg.mask),
         "lines": [
             {
@@ -134,13 +159,14 @@ async def predict(upload: Image, sources: Sources) -> dict:
             }
             for k, ln in enumerate(lines)
         ],
-    }
+    })  # fmt: skip
 
 
-@router.post("/digitize")
+@router.post("/digitize", response_model=dict)
 async def digitize(
     upload: Image,
     sources: Sources,
+    pool: Pool,
     calibration: str = Form(..., description="calibration JSON (the CLI's format)"),
     speeds: str | None = Form(None, description="one speed per kept line, lowest first"),
     keep: str | None = Form(None, description="line numbers to keep, e.g. 1,2,4"),
@@ -148,14 +174,19 @@ async def digitize(
     betas: int = Form(11, ge=2, le=200),
     decimal: str = Form(".", pattern=r"^[.,]$"),
     method: Method = Form("model", description="model, or ink: dark ink minus straight rules"),
-) -> dict:
+) -> JSONResponse:
     """Image and calibration in; curves in data units out, with the CSV, JSON and .map."""
+    options = (calibration, speeds, keep, points, betas, decimal)
+    return await pool.run(_digitize, upload, sources.get(method), *options)
+
+
+def _digitize(upload, source, calibration, speeds, keep, points, betas, decimal) -> JSONResponse:
     try:
         cal = Calibration.from_dict(json.loads(calibration))
         speed_list = parse_speeds(speeds)
         kept = _numbers(keep, "keep")
         result, mask = digitize_image(
-            upload.image, cal, sources.get(method), points=points,
+            upload.decode(), cal, source, points=points,
             name=upload.name, image_bytes=upload.data,
         )  # fmt: skip
         result = select_lines(result, kept, speed_list)
@@ -163,9 +194,9 @@ async def digitize(
         raise HTTPException(422, f"calibration is not valid JSON: {exc.msg}") from None
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
-    return {
+    return JSONResponse({
         "result": to_json(result, betas),
         "csv": to_csv(result, decimal),
         "map": to_gasturb_map(result, betas) if result.speeds_known else None,
         "mask_png": _mask_data_url(mask),
-    }
+    })  # fmt: skip

@@ -21,6 +21,18 @@ async function post(url, form) {
   return body;
 }
 
+// Every text from the server or the user goes into the page as a text node, never as HTML.
+function el(name, children = [], attrs = {}) {
+  const e = document.createElement(name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+function hint(text) {
+  return el("p", [text], { class: "hint" });
+}
+
 function svgEl(name, attrs) {
   const el = document.createElementNS("http://www.w3.org/2000/svg", name);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
@@ -54,7 +66,7 @@ function listLines() {
   const box = $("lines");
   box.replaceChildren();
   if (!state.lines.length) {
-    box.innerHTML = '<p class="hint">No speedline found.</p>';
+    box.append(hint("No speedline found."));
     return;
   }
   for (const ln of state.lines) {
@@ -82,7 +94,7 @@ function setLines(lines) {
 async function upload(file) {
   state.file = file;
   state.full = state.current = null;
-  $("results").innerHTML = '<p class="hint">Calibrate and digitize to see the curves.</p>';
+  $("results").replaceChildren(hint("Calibrate and digitize to see the curves."));
   $("plot").hidden = true;
   $("downloads").replaceChildren();
   status(`finding the speedlines in ${file.name} ...`);
@@ -165,17 +177,18 @@ async function redigitize() {
 
 function showResult() {
   const r = state.current.result;
+  const f = (v) => Number(v).toPrecision(4);
+  const row = (tag, cells) => el("tr", cells.map((c) => el(tag, [String(c)])));
   const rows = r.lines.map((ln) => {
     const xs = ln.points.map((p) => p[0]);
     const ys = ln.points.map((p) => p[1]);
-    const f = (v) => Number(v).toPrecision(4);
-    return `<tr><td>${ln.line}</td><td>${ln.speed ?? ""}</td><td>${f(Math.min(...xs))} - ` +
-      `${f(Math.max(...xs))}</td><td>${f(Math.min(...ys))} - ${f(Math.max(...ys))}</td>` +
-      `<td>${ln.confidence.toFixed(2)}</td><td>${ln.fit.residual_px}</td></tr>`;
+    return row("td", [ln.line, ln.speed ?? "", `${f(Math.min(...xs))} - ${f(Math.max(...xs))}`,
+      `${f(Math.min(...ys))} - ${f(Math.max(...ys))}`, ln.confidence.toFixed(2),
+      ln.fit.residual_px]);
   });
-  $("results").innerHTML = `<table class="curves"><tr><th>line</th><th>speed</th>` +
-    `<th>x (${r.units.x})</th><th>y (${r.units.y})</th><th>confidence</th>` +
-    `<th>fit rms px</th></tr>${rows.join("")}</table>`;
+  const head = row("th", ["line", "speed", `x (${r.units.x})`, `y (${r.units.y})`, "confidence",
+    "fit rms px"]);
+  $("results").replaceChildren(el("table", [head, ...rows], { class: "curves" }));
   plot(r);
   downloads();
 }
