@@ -77,3 +77,22 @@ def test_resize_mask_keeps_thin_lines():
     m[100, :] = True
     small = resize_mask(m, (100, 100))
     assert small[25].all(), "a one-pixel line survives a 4x shrink"
+
+
+def test_thresholds_and_scaled_sizes_are_bounded():
+    from speedlines.errors import InputError
+
+    class Half:
+        name = "const"
+
+        def __call__(self, batch):
+            return np.full((len(batch), *batch.shape[2:]), 0.5, np.float32)
+
+    seg = Segmenter(Half(), ModelConfig(view="tile", input_size=64, scale=4.0))
+    prob = np.full((8, 8), 0.5, np.float32)
+    for bad in (1e-9, 0.0, 1.0, float("nan")):
+        with pytest.raises(InputError, match="threshold must"):
+            seg.segmentation(prob, bad)
+    assert seg.segmentation(prob, 0.2).mask.all()
+    with pytest.raises(InputError, match="megapixel limit"):
+        seg.probability(np.zeros((2600, 2600, 3), np.uint8))  # 108 MP once scaled

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 
@@ -83,13 +84,38 @@ def test_evaluate_writes_reports_per_case(run, data, tmp_path):
     assert (tmp_path / "ev" / "worst.png").stat().st_size > 1000
 
 
-def test_resume_continues_from_the_last_epoch(run, data, tmp_path):
+def test_resume_continues_from_the_last_epoch_and_keeps_the_history(run, data, tmp_path):
     out = tmp_path / "resumed"
     cli("train", "--data", data, "--out", out, "--img-size", "64", "--epochs", "4",
         "--batch-size", "8", "--augment", "none", "--resume", run / "checkpoints/last.ckpt",
         check=True)  # fmt: skip
-    epochs = [e for e, _, _ in epoch_rows(out, "train_loss_epoch")]
-    assert epochs == [3], "only the fourth epoch runs after resuming from the third"
+    rows = epoch_rows(out, "train_loss_epoch")
+    assert [e for e, _, _ in rows] == [0, 1, 2, 3], "the run's epochs, each once, in order"
+    assert rows[:3] == epoch_rows(run, "train_loss_epoch"), "the history up to the resume"
+    assert [e for e, _, _ in epoch_rows(out, "val_loss")] == [0, 1, 2, 3]
+
+
+def test_resume_in_the_same_folder_keeps_every_epoch_once(run, data, tmp_path):
+    out = tmp_path / "again"
+    shutil.copytree(run, out)
+    cli("train", "--data", data, "--out", out, "--img-size", "64", "--epochs", "5",
+        "--batch-size", "8", "--augment", "none", "--resume", out / "checkpoints/last.ckpt",
+        check=True)  # fmt: skip
+    assert [e for e, _, _ in epoch_rows(out, "train_loss_epoch")] == [0, 1, 2, 3, 4]
+
+
+def test_unreadable_or_foreign_resume_checkpoints(run, data, tmp_path):
+    bad = tmp_path / "bad.ckpt"
+    bad.write_bytes((run / "checkpoints/last.ckpt").read_bytes()[:5000])
+    args = ["--data", data, "--img-size", "64", "--epochs", "4", "--augment", "none"]
+    for ckpt, extra, message in [
+        (bad, [], "bad.ckpt: not a readable checkpoint"),
+        (run / "checkpoints/last.ckpt", ["--encoder", "resnet18"],
+         "last.ckpt: checkpoint does not match Unet/resnet18"),
+    ]:  # fmt: skip
+        p = cli("train", "--out", tmp_path / "x", *args, *extra, "--resume", ckpt)
+        assert p.returncode == 2 and message in p.stderr, p.stderr[-2000:]
+        assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
 
 
 def test_ddp_with_two_cpu_processes(data, tmp_path):

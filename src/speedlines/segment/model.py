@@ -7,6 +7,7 @@ that the weights belong to it, so a checkpoint of another encoder fails with one
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -21,6 +22,58 @@ CONFIG_FILE = "config.json"
 FORMAT = formats.MODEL
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+# Sane bounds, so a careless or hostile config cannot ask for gigabytes (issue 21).
+MAX_SIDE = 2048  # input, tile and largest tile side, px
+SCALE = (1 / 16, 4.0)  # tile view: image scale before tiling
+STD = (1e-3, 1.0)  # normalisation std of pixels in 0..1; 0 would make every input inf/nan
+MAX_CLASSES = 16
+# Below 0.01 nearly every pixel is a speedline and tracing blows up; above 0.99 none is.
+THRESHOLD = (0.01, 0.99)
+# Keys every config.json has had since the first one; later keys have defaults.
+REQUIRED = (
+    "architecture", "encoder", "in_channels", "classes", "input_size", "view", "scale",
+    "mean", "std", "threshold",
+)  # fmt: skip
+_TYPES = {
+    str: ("architecture", "encoder", "view", "engine"),
+    int: ("in_channels", "classes", "input_size", "tile_size", "tile_max", "aux_classes"),
+    float: ("scale", "tile_overlap", "threshold"),
+    dict: ("training", "metrics"),
+}
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_types(cfg: ModelConfig) -> None:
+    """Each field of the type it is declared with (numbers finite), before any comparison."""
+    for kind, names in _TYPES.items():
+        for name in names:
+            v = getattr(cfg, name)
+            ok = {
+                int: isinstance(v, int) and not isinstance(v, bool),
+                float: _number(v),
+            }.get(kind, isinstance(v, kind))
+            if not ok:
+                what = {int: "an integer", float: "a finite number", str: "a text"}
+                raise InputError(f"{name} must be {what.get(kind, 'an object')}, not {_short(v)}")
+    for name in ("mean", "std"):
+        v = getattr(cfg, name)
+        if not isinstance(v, list | tuple) or len(v) != 3 or not all(map(_number, v)):
+            raise InputError(f"{name} must be three finite numbers (R, G, B), not {_short(v)}")
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_threshold(t: Any, what: str = "threshold") -> float:
+    """``t`` if it is a finite probability threshold within THRESHOLD; InputError if not."""
+    if not _number(t) or not THRESHOLD[0] <= t <= THRESHOLD[1]:
+        raise InputError(f"{what} must lie in [{THRESHOLD[0]}, {THRESHOLD[1]}], not {t}")
+    return float(t)
 
 
 @dataclass
@@ -52,27 +105,43 @@ class ModelConfig:
     metrics: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
+        _check_types(self)
         if self.view not in ("resize", "tile"):
             raise InputError(f"model view must be resize or tile, not {self.view!r}")
-        if self.input_size < 32 or self.input_size % 32:
-            raise InputError(f"input size must be a multiple of 32, not {self.input_size}")
-        if not 0.0 < self.threshold < 1.0:
-            raise InputError(f"threshold must lie in (0, 1), not {self.threshold}")
-        if self.tile_size and (self.tile_size < 32 or self.tile_size % 32):
-            raise InputError(f"tile size must be a multiple of 32, not {self.tile_size}")
-        if self.tile_max and (self.tile_max < 32 or self.tile_max % 32):
-            raise InputError(f"largest tile must be a multiple of 32, not {self.tile_max}")
+        if self.engine not in ("onnx", "torch"):
+            raise InputError(f"model engine must be onnx or torch, not {self.engine!r}")
+        if self.input_size < 32 or self.input_size % 32 or self.input_size > MAX_SIDE:
+            raise InputError(
+                f"input size must be a multiple of 32 up to {MAX_SIDE}, not {self.input_size}"
+            )
+        check_threshold(self.threshold)
+        for name in ("tile_size", "tile_max"):
+            side = getattr(self, name)
+            if side and (side < 32 or side % 32 or side > MAX_SIDE):
+                raise InputError(f"{name} must be a multiple of 32 up to {MAX_SIDE}, not {side}")
         if not 0.0 <= self.tile_overlap < 1.0:
             raise InputError(f"tile overlap must lie in [0, 1), not {self.tile_overlap}")
-        if self.scale <= 0:
-            raise InputError(f"scale must be positive, not {self.scale}")
+        if not SCALE[0] <= self.scale <= SCALE[1]:
+            raise InputError(f"scale must lie in [{SCALE[0]}, {SCALE[1]}], not {self.scale}")
+        if self.in_channels != 3:
+            raise InputError(f"in_channels must be 3 (RGB), not {self.in_channels}")
+        if not 1 <= self.classes <= MAX_CLASSES or not 0 <= self.aux_classes <= MAX_CLASSES:
+            raise InputError(f"classes and aux_classes must lie in [1, {MAX_CLASSES}]")
         self.mean, self.std = tuple(self.mean), tuple(self.std)
+        if not all(0.0 <= v <= 1.0 for v in self.mean):
+            raise InputError(f"mean must lie in [0, 1] (pixels scaled to 0..1), not {self.mean}")
+        if not all(STD[0] <= v <= STD[1] for v in self.std):
+            raise InputError(f"std must lie in [{STD[0]}, {STD[1]}], not {self.std}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, **asdict(self)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
+        """A config from a saved dict: the keys every saved config has are required."""
+        missing = [k for k in REQUIRED if k not in d]
+        if missing:
+            raise InputError(f"missing {', '.join(missing)}")
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
 
@@ -173,7 +242,7 @@ def load_config(path: str | os.PathLike) -> ModelConfig:
     formats.check_format(d.get("format"), FORMAT, str(cfg_path))
     try:
         return ModelConfig.from_dict(d)
-    except TypeError as exc:
+    except (TypeError, InputError) as exc:
         raise InputError(f"{cfg_path}: not a model config ({exc})") from exc
 
 
@@ -202,5 +271,7 @@ def load_model(path: str | os.PathLike):
             f"{weights}: weights do not match {config.architecture}/{config.encoder} "
             f"({len(bad)} unexpected or misshaped, {len(missing)} missing tensors)"
         )
+    if not all(v.isfinite().all() for v in state.values() if v.is_floating_point()):
+        raise InputError(f"{weights}: corrupt weights file (values that are not finite)")
     model.load_state_dict(state)
     return model.eval(), config

@@ -14,10 +14,19 @@ import cv2
 import numpy as np
 
 from speedlines.errors import InputError
-from speedlines.segment.model import ModelConfig, load_config, load_model, model_dir
+from speedlines.segment.model import (
+    ModelConfig,
+    check_threshold,
+    load_config,
+    load_model,
+    model_dir,
+)
 from speedlines.segment.segmentation import Segmentation
 
 TILE_OVERLAP = 0.25
+# Pixels the model may look at once an image is scaled (float32 x 3 channels: 1.2 GB), so a
+# big image with a model's large scale is refused rather than eat the memory (issue 21).
+MAX_SCALED_PIXELS = 100_000_000
 
 
 def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -148,6 +157,11 @@ class Segmenter:
         s = self.config.tile_size or s
         k = self.config.scale
         sw, sh = max(1, round(w * k)), max(1, round(h * k))
+        if sw * sh > MAX_SCALED_PIXELS:
+            raise InputError(
+                f"image of {w} x {h} px at the model's scale {k:g} is {sw * sh / 1e6:.0f} "
+                f"megapixels, over the {MAX_SCALED_PIXELS // 1_000_000} megapixel limit"
+            )
         scaled = resize_image(image, (sw, sh))
         largest, ov = self.config.tile_max, self.config.tile_overlap
         th, ys = tile_plan(sh, s, largest, ov)
@@ -174,7 +188,7 @@ class Segmenter:
     def segmentation(self, probability: np.ndarray, threshold: float | None = None) -> Segmentation:
         """The mask and provenance of a probability map this model made; ``threshold``
         overrides the model's own."""
-        t = self.config.threshold if threshold is None else threshold
+        t = check_threshold(self.config.threshold if threshold is None else threshold)
         provenance = {
             "model": f"{self.config.architecture}/{self.config.encoder}",
             "engine": self.engine_name,

@@ -109,6 +109,7 @@ def train(
     import lightning.pytorch as pl
 
     from speedlines.training.data import SpeedlineDataModule
+    from speedlines.training.history import load_checkpoint, start_history
     from speedlines.training.task import SegmentationTask
 
     _quiet_lightning()
@@ -118,10 +119,12 @@ def train(
     dm = SpeedlineDataModule(cfg, model_cfg)
     dm.setup("fit")  # bad data paths fail here, before any process is launched
     task = SegmentationTask(cfg, model_cfg)
+    last_epoch = load_checkpoint(resume, task).get("epoch", -1) if resume else -1
     best = _best_checkpoint(out)
     trainer = _trainer(cfg, out, best, progress)
     if trainer.is_global_zero:
         _write_run_config(out, cfg, model_cfg)
+        start_history(out, resume, last_epoch)
     trainer.fit(task, datamodule=dm, ckpt_path=resume)
     if not trainer.is_global_zero:
         return RunResult(out, None, {}, trainer.current_epoch)
@@ -147,9 +150,9 @@ def _best_checkpoint(out: Path):
 
 
 def _loggers(out: Path) -> list:
-    from lightning.pytorch.loggers import CSVLogger
+    from speedlines.training.history import HistoryLogger
 
-    loggers = [CSVLogger(out, name="logs", version="")]
+    loggers = [HistoryLogger(out, name="logs", version="")]
     try:
         import tensorboard  # noqa: F401
         from lightning.pytorch.loggers import TensorBoardLogger
