@@ -109,9 +109,10 @@ class Segmenter:
             ENGINES,
             ONNX_FILE,
             OnnxEngine,
-            TorchEngine,
+            auto_engine,
             cached_onnx,
             onnx_available,
+            torch_engine,
         )
 
         if engine not in ENGINES:
@@ -119,8 +120,8 @@ class Segmenter:
         config = load_config(path)
         onnx_path = model_dir(path) / ONNX_FILE
         if engine == "auto":
-            engine = "torch"
-            if config.engine == "onnx" and onnx_available():
+            engine = auto_engine("torch")
+            if engine == "torch" and config.engine == "onnx" and onnx_available():
                 # No exporter (the onnx package) or no writable cache: stay with PyTorch.
                 with contextlib.suppress(ImportError, OSError, RuntimeError):
                     onnx_path, engine = cached_onnx(path), "onnx"
@@ -129,7 +130,7 @@ class Segmenter:
                 raise InputError(f"{onnx_path}: not found (run speedlines export-onnx first)")
             return cls(OnnxEngine(onnx_path, threads), config, **kwargs)
         model, config = load_model(path)
-        return cls(TorchEngine(model, threads), config, **kwargs)
+        return cls(torch_engine(engine, model, threads), config, **kwargs)
 
     @property
     def engine_name(self) -> str:
