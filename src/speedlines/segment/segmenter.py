@@ -120,11 +120,12 @@ class Segmenter:
         config = load_config(path)
         onnx_path = model_dir(path) / ONNX_FILE
         if engine == "auto":
-            engine = auto_engine("torch")
-            if engine == "torch" and config.engine == "onnx" and onnx_available():
+            engine = "torch"
+            if config.engine == "onnx" and onnx_available():
                 # No exporter (the onnx package) or no writable cache: stay with PyTorch.
                 with contextlib.suppress(ImportError, OSError, RuntimeError):
                     onnx_path, engine = cached_onnx(path), "onnx"
+            engine = auto_engine(engine)
         if engine == "onnx":
             if not onnx_path.is_file():
                 raise InputError(f"{onnx_path}: not found (run speedlines export-onnx first)")
