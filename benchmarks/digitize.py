@@ -170,8 +170,9 @@ def main() -> None:
         b, n = res["baseline"][name], res["this tree"][name]
         assert b["lines"] == n["lines"], f"{name}: line counts differ"
         for step in ("trace", "fit"):
-            print(f"{name:<22} {mp:>5.2f} {step:<6} {b[step]:>9.1f} {n[step]:>9.1f} "
-                  f"{b[step] / mp:>11.1f} {n[step] / mp:>10.1f} {n[step] / b[step]:>9.2f}")  # fmt: skip
+            bs, ns = b[step], n[step]
+            print(f"{name:<22} {mp:>5.2f} {step:<6} {bs:>9.1f} {ns:>9.1f} "
+                  f"{bs / mp:>11.1f} {ns / mp:>10.1f} {ns / bs:>9.2f}")  # fmt: skip
     print("end to end (predict + digitize, this tree), seconds:")
     for name, row in end_to_end(examples, args.threads, args.repeat).items():
         cells = ", ".join(f"{label} {t:.2f} s" for label, t in row.items())
