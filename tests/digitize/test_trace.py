@@ -91,3 +91,29 @@ def test_arcs_bending_the_wrong_way_are_not_speedlines():
     # The lower half of an efficiency island: it falls, then rises to the right.
     cv2.ellipse(mask.view(np.uint8), (200, 22), (30, 12), 0, 0, 180, 1, 2)
     _check_traced(trace_lines(mask), curves)
+
+
+def test_opencv_helpers_give_scipys_results_bit_for_bit():
+    from scipy import ndimage
+
+    from speedlines.digitize import trace
+
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        h, w = rng.integers(2, 40, 2)
+        m = ndimage.binary_dilation(rng.random((h, w)) < 0.15)
+        expected = ndimage.distance_transform_edt(m)
+        assert np.array_equal(trace._distance_to_background(m), expected)
+        disc = np.ones((3, 3), bool)
+        assert np.array_equal(trace._dilate(m, disc), ndimage.binary_dilation(m, disc))
+        # Filled holes: the mask's enclosed background, narrow ones only.
+        filled = trace._fill_slivers(m)
+        holes = ndimage.binary_fill_holes(m) & ~m
+        assert (filled & ~m <= holes).all() and (filled >= m).all()
+    ring = np.zeros((12, 12), bool)
+    ring[1:11, 1:11], ring[3:9, 3:9] = True, False  # a hole 6 px wide stays open
+    ring[5, 5] = False
+    assert np.array_equal(trace._fill_slivers(ring), ring)
+    ring[3:9, 3:9] = True
+    ring[5, 5:7] = False  # a sliver is filled
+    assert trace._fill_slivers(ring)[5, 5:7].all()

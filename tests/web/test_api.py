@@ -38,7 +38,7 @@ def png(image: np.ndarray) -> bytes:
 def test_health_model_page_and_openapi(client):
     assert client.get("/api/health").json()["status"] == "ok"
     info = client.get("/api/model").json()
-    assert info["encoder"] and info["engine"] in ("torch", "onnx")
+    assert info["encoder"] and info["engine"] in ("torch", "torch-bf16", "onnx")
     page = client.get("/")
     assert page.status_code == 200 and "speedlines" in page.text and "app.js" in page.text
     assert client.get("/static/app.js").status_code == 200

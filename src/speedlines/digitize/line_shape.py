@@ -121,7 +121,12 @@ def drop_duplicates(lines: list, near: float) -> list:
     kept: list = []
     trees: list = []
     for line in sorted(lines, key=lambda ln: -ln.length):
-        if any((t.query(line.points)[0] <= near).mean() >= 0.6 for t in trees):
+        # Bounded queries stop early; the distances they find are exact, beyond are inf.
+        bound = near * (1 + 1e-9) + 1e-9
+        if any(
+            (t.query(line.points, distance_upper_bound=bound)[0] <= near).mean() >= 0.6
+            for t in trees
+        ):
             continue
         kept.append(line)
         trees.append(cKDTree(densify(line.points)))

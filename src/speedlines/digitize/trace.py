@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from scipy import ndimage
 from scipy.sparse import coo_matrix
@@ -93,16 +94,15 @@ def _pieces(skeleton: np.ndarray, cut_radius: int) -> tuple[list[np.ndarray], np
     Cutting back from a crossing leaves no stubs inside it, so every end that is later
     joined has a direction measured on the line itself, not on the crossing's pixels.
     """
-    counts = ndimage.convolve(skeleton.astype(np.uint8), np.ones((3, 3), np.uint8), mode="constant")
-    junction = skeleton & (counts >= 4)  # the pixel itself plus three or more neighbours
+    junction = skeleton & (_neighbourhood_count(skeleton) >= 4)  # itself + 3 or more
     if junction.any() and cut_radius > 0:
         yy, xx = np.mgrid[-cut_radius : cut_radius + 1, -cut_radius : cut_radius + 1]
-        junction = ndimage.binary_dilation(junction, structure=xx**2 + yy**2 <= cut_radius**2)
+        junction = _dilate(junction, xx**2 + yy**2 <= cut_radius**2)
     labels, n = ndimage.label(skeleton & ~junction, structure=np.ones((3, 3)))
-    own = ndimage.convolve(
-        (labels > 0).astype(np.uint8), np.ones((3, 3), np.uint8), mode="constant"
-    )
-    has_end = ndimage.maximum(own == 2, labels, index=np.arange(1, n + 1)) if n else []
+    # A piece with a pixel of one neighbour has an end; bincount, not ndimage.maximum,
+    # which sorts every pixel of the image.
+    ends = labels[_neighbourhood_count(labels > 0) == 2]
+    has_end = np.bincount(ends[ends > 0], minlength=n + 1)[1:] > 0
     pieces = []
     for i, sl in enumerate(ndimage.find_objects(labels), start=1):
         if not has_end[i - 1]:
@@ -116,7 +116,7 @@ def _pieces(skeleton: np.ndarray, cut_radius: int) -> tuple[list[np.ndarray], np
 def _line_width(m: np.ndarray, skeleton: np.ndarray) -> float:
     """The typical stroke width of the mask's lines, px, from the distance to the background
     along the centreline (at least 1)."""
-    depth = ndimage.distance_transform_edt(m)[skeleton]
+    depth = _distance_to_background(m)[skeleton]
     return max(2.0 * float(np.median(depth)) - 1.0, 1.0) if depth.size else 1.0
 
 
@@ -135,7 +135,7 @@ def _chains(m: np.ndarray, s: TraceSettings, diagonal: float):
     pieces = [p for p in pieces if len(p) >= 2 and _path_length(p) >= shortest]
     max_gap = max(s.max_gap * diagonal, 8.0 * width)  # a crossing must always be bridged
     chains = link_pieces(pieces, max_gap, s.max_turn_deg, s.tangent_px, width)
-    near_cut = ndimage.binary_dilation(cut, iterations=2)
+    near_cut = _dilate(cut, ndimage.generate_binary_structure(2, 1), iterations=2)
     limit = 4.0 * width + 2.0
     lines = []
     for chain in chains:
@@ -260,12 +260,39 @@ def _fill_slivers(m: np.ndarray, max_half_width: float = 2.5) -> np.ndarray:
     A thick line that a model marks only along its edges encloses long, thin holes; filled,
     they give one centreline instead of two parallel ones.
     """
-    filled = ndimage.binary_fill_holes(m)
-    holes = filled & ~m
-    labels, n = ndimage.label(holes)
-    if n == 0:
-        return filled
-    depth = ndimage.distance_transform_edt(holes)
-    widest = ndimage.maximum(depth, labels, index=np.arange(1, n + 1))
-    wide = np.concatenate([[False], np.asarray(widest) > max_half_width])
-    return filled & ~wide[labels]
+    # As ndimage.binary_fill_holes: holes are the 4-connected background regions that do
+    # not reach the image's edge; labelling the background once gives them and their labels.
+    background, n = ndimage.label(~m)
+    enclosed = np.ones(n + 1, bool)
+    enclosed[0] = False
+    enclosed[np.concatenate([background[[0, -1]].ravel(), background[:, [0, -1]].ravel()])] = False
+    holes = enclosed[background]
+    if not holes.any():
+        return m.copy()
+    # A hole is wide when its deepest pixel is: any pixel deeper than the limit.
+    deep = _distance_to_background(holes) > max_half_width
+    wide = np.zeros(n + 1, bool)
+    wide[background[deep]] = True
+    return m | (holes & ~wide[background])
+
+
+def _neighbourhood_count(b: np.ndarray) -> np.ndarray:
+    """Set pixels in each pixel's 3 x 3 neighbourhood, itself included (0 outside)."""
+    kernel = np.ones((3, 3), np.float32)
+    return cv2.filter2D(b.astype(np.uint8), -1, kernel, borderType=cv2.BORDER_CONSTANT)
+
+
+def _dilate(b: np.ndarray, structure: np.ndarray, iterations: int = 1) -> np.ndarray:
+    """ndimage.binary_dilation with a symmetric structure, through OpenCV (ten times faster)."""
+    out = cv2.dilate(b.astype(np.uint8), structure.astype(np.uint8), iterations=iterations)
+    return out.astype(bool)
+
+
+def _distance_to_background(b: np.ndarray) -> np.ndarray:
+    """ndimage.distance_transform_edt of a boolean image, bit for bit, through OpenCV's exact
+    (Felzenszwalb) transform: its float32 distances are the roots of integer squared
+    distances, which are recovered exactly and rooted again in float64."""
+    if b.all():  # no background: OpenCV and SciPy disagree; keep SciPy's answer
+        return ndimage.distance_transform_edt(b)
+    d = cv2.distanceTransform(b.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    return np.sqrt(np.rint(d.astype(np.float64) ** 2))

@@ -118,9 +118,10 @@ class Segmenter:
             ENGINES,
             ONNX_FILE,
             OnnxEngine,
-            TorchEngine,
+            auto_engine,
             cached_onnx,
             onnx_available,
+            torch_engine,
         )
 
         if engine not in ENGINES:
@@ -133,12 +134,13 @@ class Segmenter:
                 # No exporter (the onnx package) or no writable cache: stay with PyTorch.
                 with contextlib.suppress(ImportError, OSError, RuntimeError):
                     onnx_path, engine = cached_onnx(path), "onnx"
+            engine = auto_engine(engine)
         if engine == "onnx":
             if not onnx_path.is_file():
                 raise InputError(f"{onnx_path}: not found (run speedlines export-onnx first)")
             return cls(OnnxEngine(onnx_path, threads), config, **kwargs)
         model, config = load_model(path)
-        return cls(TorchEngine(model, threads), config, **kwargs)
+        return cls(torch_engine(engine, model, threads), config, **kwargs)
 
     @property
     def engine_name(self) -> str:
