@@ -613,15 +613,22 @@ def _busy_port(folder: Path) -> list[str]:
     return ["serve", "--port", str(s.getsockname()[1])]
 
 
+def _free_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
 def serve_cases() -> list[Case]:
     """serve must check what it needs before it says it runs (a valid serve never ends)."""
     return [
-        Case("serve", "unknown_engine", lambda f: ["serve", "--engine", "bogus", "--port", "1"],
-             (2,), isolate=True, mention=("bogus",)),
+        Case("serve", "unknown_engine",
+             lambda f: ["serve", "--engine", "bogus", "--port", _free_port()], (2,), isolate=True,
+             mention=("bogus",)),
         Case("serve", "missing_model", lambda f: ["serve", "--model", str(f / "nowhere"),
-             "--port", "1"], (2,), isolate=True, mention=("nowhere",)),
+             "--port", _free_port()], (2,), isolate=True, mention=("nowhere",)),
         Case("serve", "model_config_a_list", lambda f: ["serve", "--model",
-             str(_model_folder(f, "[]")), "--port", "1"], (2,), isolate=True),
+             str(_model_folder(f, "[]")), "--port", _free_port()], (2,), isolate=True),
         Case("serve", "port_busy", _busy_port, (2,), isolate=True),
         Case("serve", "port_70000", lambda f: ["serve", "--port", "70000"], (2,), isolate=True),
     ]  # fmt: skip
