@@ -5,7 +5,14 @@ from __future__ import annotations
 import sys
 
 from speedlines import __version__
-from speedlines.cli import data, digitizing, inference, serving, training  # noqa: F401  (registers commands)
+from speedlines.cli import (  # noqa: F401  (registers commands)
+    calibrating,
+    data,
+    digitizing,
+    inference,
+    serving,
+    training,
+)
 from speedlines.cli.app import app, err, error_line
 from speedlines.errors import InputError
 

@@ -49,7 +49,7 @@ class Tick:
             "text": self.text,
             "value": self.value,
             "confidence": round(self.confidence, 4),
-            "box": list(self.box),
+            "box": [int(v) for v in self.box],
             "used": self.used,
         }
 
@@ -417,7 +417,7 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
         raise InputError(f"axes: expected an (H, W, 3) uint8 image, got {image.shape}")
     dark, ink = _dark(image)
     frame = _frame(dark)
-    left, top, right, bottom = frame[:4]
+    left, top, right, bottom = (int(v) for v in frame[:4])
     recognize = recognize or ocr_recognizer()
     found = {a: _label_boxes(ink, frame, a) for a in ("x", "y")}
     crops, owners = [], []
