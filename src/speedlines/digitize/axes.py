@@ -100,7 +100,8 @@ def _rapidocr():
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         raise InputError(
-            f"reading axes needs the OCR package {OCR_PACKAGE}: pip install {OCR_PACKAGE}"
+            f"reading axes needs the OCR package {OCR_PACKAGE}: pip install --no-deps "
+            f"{OCR_PACKAGE} pyclipper shapely six (--no-deps keeps opencv-python out)"
         ) from None
     return RapidOCR()
 
