@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,15 @@ def test_misread_label_is_outvoted_and_contradictions_refused():
 )
 def test_parse_number(text, values):
     assert parse_number(text) == values
+
+
+def test_missing_ocr_package_is_one_clear_line(monkeypatch):
+    from speedlines.digitize import axes
+
+    axes._rapidocr.cache_clear()
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails
+    try:
+        with pytest.raises(InputError, match="needs the OCR package rapidocr-onnxruntime"):
+            read_axes(_frame_only())
+    finally:
+        axes._rapidocr.cache_clear()
