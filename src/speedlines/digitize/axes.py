@@ -178,13 +178,13 @@ def _thousands_ok(t: str, sep: str) -> bool:
 # -- frame, ticks and label boxes --------------------------------------------------------
 
 
-def _dark(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of dark rules (frame lines) and of any ink (small, faint, anti-aliased text)."""
+def _ink(image: np.ndarray) -> np.ndarray:
+    """Mask of anything darker than the paper: rules, and small, faint, anti-aliased text."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    rules = gray < min(150, max(otsu, 60))
-    ink = gray < min(float(np.median(gray)) - 40, 215)
-    return rules.astype(np.uint8), (ink | rules).astype(np.uint8)
+    return ((gray < min(150, max(otsu, 60))) | (gray < min(np.median(gray) - 40, 215))).astype(
+        np.uint8
+    )
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -416,8 +416,8 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
     """
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise InputError(f"axes: expected an (H, W, 3) uint8 image, got {image.shape}")
-    dark, ink = _dark(image)
-    frame = _frame(dark)
+    ink = _ink(image)
+    frame = _frame(ink)  # faint anti-aliased rules count: the outermost ones are the frame
     left, top, right, bottom = (int(v) for v in frame[:4])
     recognize = recognize or ocr_recognizer()
     found = {a: _label_boxes(ink, frame, a) for a in ("x", "y")}
