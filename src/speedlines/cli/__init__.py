@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import speedlines.cli.calibrating  # noqa: F401  (registers speedlines calibrate)
 from speedlines import __version__
 from speedlines.cli import data, digitizing, inference, serving, training  # noqa: F401  (registers commands)
 from speedlines.cli.app import app, err, error_line

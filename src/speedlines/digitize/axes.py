@@ -1,0 +1,440 @@
+"""Read a chart's axes from the image: frame, tick marks, tick labels (OCR), a fitted calibration.
+
+``read_axes(image)`` finds the plotting frame (the outermost long straight rules), the tick
+marks outside its bottom and left sides, the label boxes next to them (connected components,
+OpenCV), reads each box with an OCR recogniser (``rapidocr-onnxruntime``: PP-OCR models as ONNX
+files inside the wheel, run on CPU by ONNX Runtime; imported lazily) and fits each axis by
+consensus over pairs of labels, so that misread labels are outvoted. An axis that cannot be
+read with confidence raises ``InputError`` naming what is missing; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.errors import InputError
+
+__all__ = ["AxisFit", "AxisReading", "Tick", "parse_number", "read_axes"]
+
+OCR_PACKAGE = "rapidocr-onnxruntime"
+MIN_LABELS = 2
+MIN_CONFIDENCE = 0.5
+
+Recognizer = Callable[[list[np.ndarray]], list[tuple[str, float]]]
+
+
+@dataclass(frozen=True)
+class Tick:
+    """One tick label: its position along the axis (px), the text read, its value, confidence."""
+
+    pixel: float
+    text: str
+    value: float | None
+    confidence: float
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 of the label in the image
+    used: bool = False  # an inlier of the fit
+
+    def to_dict(self) -> dict:
+        return {
+            "pixel": round(self.pixel, 3),
+            "text": self.text,
+            "value": self.value,
+            "confidence": round(self.confidence, 4),
+            "box": [int(v) for v in self.box],
+            "used": self.used,
+        }
+
+
+@dataclass(frozen=True)
+class AxisFit:
+    """One axis read: its calibration, the ticks (all read, inliers marked), fit quality."""
+
+    axis: AxisCalibration
+    ticks: tuple[Tick, ...]
+    residual_px: float  # RMS over the inliers of |pixel - fitted pixel|
+    confidence: float
+
+
+@dataclass(frozen=True)
+class AxisReading:
+    """Both axes read from an image."""
+
+    calibration: Calibration
+    x: AxisFit
+    y: AxisFit
+    frame: tuple[int, int, int, int]  # x0, y0, x1, y1: the frame lines' centres (px)
+
+    @property
+    def confidence(self) -> float:
+        return min(self.x.confidence, self.y.confidence)
+
+    @property
+    def residual_px(self) -> float:
+        return max(self.x.residual_px, self.y.residual_px)
+
+    def to_dict(self) -> dict:
+        """The calibration JSON plus what was read: source, ticks, residual, confidence."""
+        d = self.calibration.to_dict()
+        d["source"] = "auto"
+        d["confidence"] = round(self.confidence, 4)
+        d["residual_px"] = round(self.residual_px, 3)
+        d["ticks"] = {k: [t.to_dict() for t in f.ticks] for k, f in (("x", self.x), ("y", self.y))}
+        return d
+
+
+# -- OCR ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _rapidocr():
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        raise InputError(
+            f"reading axes needs the OCR package {OCR_PACKAGE}: pip install --no-deps "
+            f"{OCR_PACKAGE} pyclipper shapely six (--no-deps keeps opencv-python out)"
+        ) from None
+    return RapidOCR()
+
+
+def ocr_recognizer() -> Recognizer:
+    """The default recogniser: PP-OCR's text recogniser on pre-cut label boxes (no detector)."""
+    engine = _rapidocr()
+
+    def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        if not crops:
+            return []
+        res, _ = engine.text_rec([np.ascontiguousarray(c[..., ::-1]) for c in crops])
+        return [(str(t), float(s)) for t, s in res]
+
+    return recognize
+
+
+_CONFUSABLE = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5",
+     "s": "5", "B": "8", "Z": "2", "z": "2", "\u2212": "-", "\u2013": "-", "\u2014": "-",
+     "\u2009": " ", "\u202f": " ", "'": " ", "\u00b7": "."}
+)  # fmt: skip
+_NUMBER = re.compile(r"^-?[\d ]*[\d.,]*\d*$")
+
+
+def parse_number(text: str) -> list[float]:
+    """The values ``text`` can mean as a tick label, most likely first ([] if not a number).
+
+    Understands decimal commas ("0,5"), thousands separators ("1,000", "1 000", "1.000") and
+    unicode minus; "1,000" and "1.000" are ambiguous and give both readings, left to the fit.
+    """
+    t = text.strip().translate(_CONFUSABLE).strip()
+    if not t or not _NUMBER.match(t) or not any(c.isdigit() for c in t):
+        return []
+    neg = t.startswith("-")
+    t = t.lstrip("-").strip()
+    if " " in t:  # spaces only group thousands
+        groups = t.split(" ")
+        if not all(len(g) == 3 and g.isdigit() for g in groups[1:]) or not groups[0]:
+            return []
+        t = "".join(groups)
+    seps = [c for c in t if c in ".,"]
+    out: list[float] = []
+    if not seps:
+        out = [float(t)]
+    elif len(set(seps)) == 2:  # "1,234.5" or "1.234,5": the last one is the decimal point
+        dec = t.rstrip("0123456789")[-1]
+        thou = "," if dec == "." else "."
+        whole, frac = t.rsplit(dec, 1)
+        if _thousands_ok(whole, thou):
+            out = [float(whole.replace(thou, "") + "." + frac)]
+    else:
+        sep = seps[0]
+        parts = t.split(sep)
+        if len(parts) == 2 and parts[0] and parts[1]:
+            out = [float(parts[0] + "." + parts[1])]
+        if _thousands_ok(t, sep):
+            thousands = float(t.replace(sep, ""))
+            out = [*out, thousands] if thousands not in out else out
+    return [-v if neg else v for v in out]
+
+
+def _thousands_ok(t: str, sep: str) -> bool:
+    groups = t.split(sep)
+    return (
+        len(groups) > 1
+        and 1 <= len(groups[0]) <= 3
+        and groups[0].isdigit()
+        and not groups[0].startswith("0")
+        and all(len(g) == 3 and g.isdigit() for g in groups[1:])
+    )
+
+
+# -- frame, ticks and label boxes --------------------------------------------------------
+
+
+def _ink(image: np.ndarray) -> np.ndarray:
+    """Mask of anything darker than the paper: rules, and small, faint, anti-aliased text."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return ((gray < min(150, max(otsu, 60))) | (gray < min(np.median(gray) - 40, 215))).astype(
+        np.uint8
+    )
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of the runs of True in a 1-D bool array."""
+    d = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def _frame(dark: np.ndarray) -> tuple[int, int, int, int, int, int]:
+    """Centres of the left, top, right, bottom frame lines; first column left of the frame's
+    outside edge + 1 (its left line's first column) and first row below it."""
+    h, w = dark.shape
+    horiz = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(8, w // 4)), np.uint8))
+    vert = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((max(8, h // 4), 1), np.uint8))
+    rows = _runs(horiz.sum(axis=1) >= 0.3 * w)
+    cols = _runs(vert.sum(axis=0) >= 0.3 * h)
+    if len(rows) < 2 or len(cols) < 2:
+        raise InputError(
+            "axes: no plotting frame found (need long straight axis lines along two sides)"
+        )
+    (b0, b1), (t0, t1) = rows[-1], rows[0]
+    (l0, l1), (r0, r1) = cols[0], cols[-1]
+    if (b0 - t1) < 0.2 * h or (r0 - l1) < 0.2 * w:
+        raise InputError("axes: no plotting frame found (the axis lines found enclose no area)")
+    # Centres of the four lines, then where the outside begins below and left of the frame.
+    return (l0 + l1 - 1) // 2, (t0 + t1 - 1) // 2, (r0 + r1 - 1) // 2, (b0 + b1 - 1) // 2, l0, b1
+
+
+def _components(mask: np.ndarray) -> np.ndarray:
+    """Stats rows (x, y, w, h, area) of the connected components of ``mask``."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return stats[1:n]
+
+
+def _band(profile: np.ndarray, min_gap: int) -> tuple[int, int] | None:
+    """The first run of ink in ``profile`` (indices from the axis outwards), closed by a gap."""
+    ink = np.flatnonzero(profile > 0)
+    if not len(ink):
+        return None
+    start = stop = ink[0]
+    for i in ink[1:]:
+        if i - stop > min_gap:
+            break
+        stop = i
+    return int(start), int(stop) + 1
+
+
+def _group(stats: np.ndarray, along: int, gap: float) -> list[np.ndarray]:
+    """Components grouped into label boxes: split where the gap ``along`` x (0) or y (1) is big."""
+    order = stats[np.argsort(stats[:, along])]
+    groups, cur, end = [], [], -np.inf
+    for s in order:
+        if cur and s[along] - end > gap:
+            groups.append(np.array(cur))
+            cur = []
+        cur.append(s)
+        end = max(end, s[along] + s[along + 2]) if cur[1:] else s[along] + s[along + 2]
+    if cur:
+        groups.append(np.array(cur))
+    return groups
+
+
+def _box(group: np.ndarray) -> tuple[int, int, int, int]:
+    x0, y0 = group[:, 0].min(), group[:, 1].min()
+    x1, y1 = (group[:, 0] + group[:, 2]).max(), (group[:, 1] + group[:, 3]).max()
+    return int(x0), int(y0), int(x1), int(y1)
+
+
+def _label_boxes(dark: np.ndarray, frame, axis: str):
+    """Tick mark positions and label boxes outside the bottom ("x") or left ("y") frame side.
+
+    Works in a frame where the axis runs along columns and "outwards" is down the rows: the
+    left side is handled by transposing and flipping the picture.
+    """
+    left, top, right, bottom, out_x, out_y = frame
+    h, w = dark.shape
+    tx, ty = 2 * (left - out_x) + 1, 2 * (out_y - bottom) - 1  # line thicknesses
+    if axis == "x":
+        m = 2 * tx + 1 + w // 16  # the end labels stand half outside the frame
+        lo, hi = max(0, left - m), min(w, right + m + 1)
+        strip = dark[out_y:, lo:hi]
+        offset = lambda i: i + out_y  # noqa: E731
+    else:
+        m = 2 * ty + 1 + h // 40
+        lo, hi = max(0, top - m), min(h, bottom + m + 1)
+        strip = dark[lo:hi, :out_x].T[::-1, :]
+        offset = lambda i: out_x - 1 - i  # noqa: E731
+    if strip.size == 0:
+        return [], []
+    stats = _components(strip)
+    # Tick marks: thin strokes touching the frame; the rest is text (and the axis title).
+    touching = stats[:, 1] <= 1
+    thin = stats[:, 2] <= max(4, 2 * max(tx, ty) + 2)
+    ticks = stats[touching & thin & (stats[:, 3] >= 2)]
+    tick_pos = sorted(float(s[0] + (s[2] - 1) / 2 + lo) for s in ticks)
+    text = stats[~(touching & thin)]
+    text = text[text[:, 4] >= 2]
+    if not len(text):
+        return tick_pos, []
+    # The band of labels is found from the text beside the frame side alone: beyond its ends
+    # the other axis's end labels may stand closer to the frame.
+    a0, a1 = (left, right) if axis == "x" else (top, bottom)
+    mid = text[:, 0] + text[:, 2] / 2 + lo
+    beside = text[(mid > a0) & (mid < a1)]
+    profile = np.zeros(strip.shape[0], int)
+    for s in beside:
+        profile[s[1] : s[1] + s[3]] += 1
+    # Character height: across the strip for x labels, along it for the (upright) y labels.
+    height = float(np.median(text[:, 3] if axis == "x" else text[:, 2]))
+    band = _band(profile, max(2, round(0.45 * height)))
+    if band is None:
+        return tick_pos, []
+    inside = text[(text[:, 1] >= band[0]) & (text[:, 1] + text[:, 3] <= band[1])]
+    heights = inside[:, 3] if axis == "x" else inside[:, 2]
+    char = float(np.median(heights)) if len(inside) else 8.0
+    groups = _group(inside, 0, gap=0.8 * char) if len(inside) else []
+    boxes = []
+    for g in groups:
+        a0, b0, a1, b1 = _box(g)
+        if axis == "x":
+            boxes.append((a0 + lo, offset(b0), a1 + lo, offset(b1 - 1) + 1))
+        else:
+            boxes.append((offset(b1 - 1), a0 + lo, offset(b0) + 1, a1 + lo))
+    return tick_pos, boxes
+
+
+def _crop(image: np.ndarray, box, pad: int) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    h, w = image.shape[:2]
+    crop = image[max(0, y0 - 1) : min(h, y1 + 1), max(0, x0 - 1) : min(w, x1 + 1)]
+    return cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(255,) * 3)
+
+
+# -- fitting -----------------------------------------------------------------------------
+
+
+def _fit_line(p: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    a, b = np.polyfit(v, p, 1)  # pixel = a * value + b
+    return float(a), float(b)
+
+
+def _consensus(ticks: Sequence[Tick], candidates: list[list[float]], log: bool, tol_px: float):
+    """Best linear map value -> pixel over pairs of labels: (inlier indices, a, b, values)."""
+    best = ([], 0.0, 0.0, [])
+    pos = [t.pixel for t in ticks]
+    opts = [[math.log10(c) if log else c for c in cs if not log or c > 0] for cs in candidates]
+    for i, j in itertools.combinations(range(len(ticks)), 2):
+        for vi, vj in itertools.product(opts[i], opts[j]):
+            if vi == vj or pos[i] == pos[j]:
+                continue
+            a = (pos[j] - pos[i]) / (vj - vi)
+            b = pos[i] - a * vi
+            inl, vals = [], []
+            for k, cs in enumerate(opts):
+                errs = [abs(a * c + b - pos[k]) for c in cs]
+                if errs and min(errs) <= tol_px:
+                    inl.append(k)
+                    vals.append(cs[int(np.argmin(errs))])
+            if len(inl) > len(best[0]):
+                best = (inl, a, b, vals)
+    return best
+
+
+def _fit_axis(name: str, ticks: list[Tick], length_px: float) -> AxisFit:
+    candidates = [parse_number(t.text) for t in ticks]
+    numeric = [i for i, c in enumerate(candidates) if c]
+    if len(numeric) < MIN_LABELS:
+        raise InputError(
+            f"{name} axis: only {len(numeric)} tick label{'s' * (len(numeric) != 1)} read, "
+            f"need {MIN_LABELS}"
+        )
+    tk = [ticks[i] for i in numeric]
+    cand = [candidates[i] for i in numeric]
+    tol = max(2.0, 0.004 * length_px)
+    fits = {s: _consensus(tk, cand, s == "log", tol) for s in ("linear", "log")}
+    # Log only when it explains more labels: evenly spaced 1, 2, 3 fit both ways at pairs.
+    scale = "log" if len(fits["log"][0]) > len(fits["linear"][0]) else "linear"
+    inl, a, b, vals = fits[scale]
+    if len(inl) < MIN_LABELS:
+        raise InputError(
+            f"{name} axis: tick labels contradict each other (no two agree with their positions)"
+        )
+    p = np.array([tk[k].pixel for k in inl])
+    v = np.array(vals)
+    if len(inl) >= 3:
+        a, b = _fit_line(p, v)
+    resid = float(np.sqrt(np.mean((a * v + b - p) ** 2)))
+    agree = len(inl) / len(numeric)
+    ocr = float(np.mean([tk[k].confidence for k in inl]))
+    support = min(1.0, (len(inl) - 1) / 3)  # two labels alone are a weak reading
+    confidence = agree * ocr * (0.5 + 0.5 * support)
+    if confidence < MIN_CONFIDENCE:
+        raise InputError(
+            f"{name} axis: tick labels not read with confidence ({len(inl)} of "
+            f"{len(numeric)} agree, confidence {confidence:.2f} < {MIN_CONFIDENCE})"
+        )
+    lo, hi = int(np.argmin(v)), int(np.argmax(v))
+    values = (v[lo], v[hi])
+    pixels = (a * values[0] + b, a * values[1] + b)
+    if scale == "log":
+        values = (10 ** values[0], 10 ** values[1])
+    axis = AxisCalibration(pixels, tuple(float(x) for x in values), scale, name=name)
+    used = {numeric[k] for k in inl}
+    value_of = {numeric[k]: vals[j] for j, k in enumerate(inl)}
+    out = []
+    for i, t in enumerate(ticks):
+        val = value_of.get(i, candidates[i][0] if candidates[i] else None)
+        if i in value_of and scale == "log":
+            val = 10**val
+        value = None if val is None else float(val)
+        out.append(Tick(t.pixel, t.text, value, t.confidence, t.box, i in used))
+    return AxisFit(axis, tuple(out), resid, float(confidence))
+
+
+def _snap(center: float, ticks: list[float], reach: float) -> float:
+    """A label's position: the nearest tick mark within ``reach``, else its own centre."""
+    if ticks:
+        near = min(ticks, key=lambda t: abs(t - center))
+        if abs(near - center) <= reach:
+            return near
+    return center
+
+
+def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisReading:
+    """Read the bottom (x) and left (y) axes of a chart image (H, W, 3) uint8 RGB.
+
+    ``recognize`` maps label crops to (text, confidence); the default is PP-OCR via
+    rapidocr-onnxruntime. Raises InputError naming what is missing when an axis cannot be read.
+    """
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise InputError(f"axes: expected an (H, W, 3) uint8 image, got {image.shape}")
+    ink = _ink(image)
+    frame = _frame(ink)  # faint anti-aliased rules count: the outermost ones are the frame
+    left, top, right, bottom = (int(v) for v in frame[:4])
+    recognize = recognize or ocr_recognizer()
+    found = {a: _label_boxes(ink, frame, a) for a in ("x", "y")}
+    crops, owners = [], []
+    for a, (_, boxes) in found.items():
+        for box in boxes:
+            crops.append(_crop(image, box, pad=max(4, (box[3] - box[1]) // 4)))
+            owners.append((a, box))
+    texts = recognize(crops) if crops else []
+    ticks: dict[str, list[Tick]] = {"x": [], "y": []}
+    for (a, box), (text, conf) in zip(owners, texts):
+        tick_pos = found[a][0]
+        # Labels are centred on their tick: snap only to a mark close by, not to a minor one.
+        reach = 0.3 * (box[3] - box[1]) if a == "x" else 0.35 * (box[3] - box[1])
+        center = (box[0] + box[2] - 1) / 2 if a == "x" else (box[1] + box[3] - 1) / 2
+        ticks[a].append(Tick(_snap(center, tick_pos, reach), text, None, conf, box))
+    x = _fit_axis("x", ticks["x"], right - left)
+    y = _fit_axis("y", ticks["y"], bottom - top)
+    cal = Calibration(x.axis, y.axis, {"x": "", "y": ""}, (left, top, right, bottom))
+    return AxisReading(cal, x, y, (left, top, right, bottom))

@@ -1,0 +1,75 @@
+"""Files -> ``NAME.calibration.json`` and ``NAME.calibration.png``: the axes read from each image.
+
+The JSON is the calibration interface (``Calibration.from_dict`` reads it back) plus
+``"source": "auto"``, the tick labels read (pixel, text, value, confidence, used by the fit),
+the fit residual in px and a confidence.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from speedlines.atomic_io import write_json, write_png
+from speedlines.batch import Outcome, each_file
+from speedlines.digitize.axes import AxisReading, Recognizer, ocr_recognizer, read_axes
+from speedlines.errors import InputError
+from speedlines.image_io import load_image
+
+__all__ = ["JSON_SUFFIX", "PNG_SUFFIX", "calibrate_file", "calibrate_files", "draw_reading"]
+
+JSON_SUFFIX = ".calibration.json"
+PNG_SUFFIX = ".calibration.png"
+
+
+def draw_reading(image: np.ndarray, reading: AxisReading) -> np.ndarray:
+    """The image with the frame (blue), the ticks used (green) or not (red) and their values."""
+    out = image.copy()
+    x0, y0, x1, y1 = reading.frame
+    cv2.rectangle(out, (int(x0), int(y0)), (int(x1), int(y1)), (0, 90, 255), 1)
+    scale = max(0.35, min(out.shape[:2]) / 1500)
+    for name, fit in (("x", reading.x), ("y", reading.y)):
+        for t in fit.ticks:
+            color = (0, 170, 0) if t.used else (220, 0, 0)
+            bx0, by0, bx1, by1 = (int(v) for v in t.box)
+            cv2.rectangle(out, (bx0, by0), (bx1, by1), color, 1)
+            p = round(t.pixel)
+            if name == "x":
+                cv2.line(out, (p, int(y1)), (p, by0), color, 1)
+                org = (bx0, by1 + int(14 * scale / 0.35))
+            else:
+                cv2.line(out, (bx1, p), (int(x0), p), color, 1)
+                org = (bx1 + 3, p - 3)
+            text = "?" if t.value is None else f"{t.value:g}"
+            cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, color, 1, cv2.LINE_AA)
+    return out
+
+
+def calibrate_file(source: Path, out: Path, recognize: Recognizer) -> Outcome:
+    """Read the axes of one image into ``out``; a refusal is the outcome's error, no files."""
+    try:
+        image = load_image(source)
+        try:
+            reading = read_axes(image, recognize)
+        except InputError as exc:
+            raise InputError(f"{source}: {exc}") from None
+        json_path = write_json(out / f"{source.stem}{JSON_SUFFIX}", reading.to_dict())
+        png_path = write_png(out / f"{source.stem}{PNG_SUFFIX}", draw_reading(image, reading))
+    except (InputError, OSError) as exc:
+        return Outcome(source, [], str(exc))
+    return Outcome(source, [json_path, png_path], result=reading)
+
+
+def calibrate_files(
+    files: list[Path],
+    out: str | os.PathLike,
+    on_file: Callable[[Outcome], None] | None = None,
+    recognize: Recognizer | None = None,
+) -> list[Outcome]:
+    """Read the axes of every file into ``out``; one image's refusal does not stop the rest."""
+    recognize = recognize or ocr_recognizer()  # fails once, up front, without the OCR package
+    return each_file(files, out, lambda src, dst: calibrate_file(src, dst, recognize), on_file)

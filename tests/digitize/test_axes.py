@@ -1,0 +1,128 @@
+"""read_axes on generated charts (the generator's metadata is the truth) and the refusals."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from speedlines.digitize.axes import parse_number, read_axes
+from speedlines.digitize.calibration import Calibration
+from speedlines.errors import InputError
+from speedlines.synth.sample import generate_sample
+
+ocr = pytest.mark.skipif(
+    __import__("importlib").util.find_spec("rapidocr_onnxruntime") is None,
+    reason="the OCR package rapidocr-onnxruntime is not installed",
+)
+
+
+def _span_error(read: Calibration, truth: Calibration, plot_area) -> float:
+    """Largest difference at the true plot-area corners, in fractions of the axis span."""
+    x0, y0, x1, y1 = plot_area
+    worst = 0.0
+    for mine, ref, px in ((read.x, truth.x, [x0, x1]), (read.y, truth.y, [y0, y1])):
+        a, b = mine.to_data(px), ref.to_data(px)
+        if ref.scale == "log":
+            a, b = np.log10(a), np.log10(b)
+        worst = max(worst, float(np.max(np.abs(a - b)) / abs(b[1] - b[0])))
+    return worst
+
+
+@ocr
+@pytest.mark.parametrize("index", [2, 10, 4])  # 4 has a log pressure-ratio axis
+def test_generated_chart_matches_its_metadata(index):
+    sample = generate_sample(7000, index, style="chart")
+    truth = Calibration.from_dict(sample.meta["calibration"])
+    reading = read_axes(sample.image)
+    assert reading.calibration.y.scale == truth.y.scale
+    assert _span_error(reading.calibration, truth, sample.meta["calibration"]["plot_area"]) < 0.002
+    assert reading.residual_px < 1.5
+    assert 0.5 <= reading.confidence <= 1.0
+    assert all(t.value is not None for t in reading.x.ticks if t.used)
+    assert reading.to_dict()["source"] == "auto"
+    assert Calibration.from_dict(reading.to_dict()) == reading.calibration
+
+
+def _fake_ocr(texts):
+    return lambda crops: [(texts.get(i, "?"), 0.99) for i in range(len(crops))]
+
+
+def test_blank_image_is_refused_without_ocr():
+    blank = np.full((300, 400, 3), 255, np.uint8)
+    with pytest.raises(InputError, match="no plotting frame found"):
+        read_axes(blank, recognize=_fake_ocr({}))
+
+
+def _frame_only() -> np.ndarray:
+    import cv2
+
+    image = np.full((300, 400, 3), 255, np.uint8)
+    cv2.rectangle(image, (50, 20), (380, 250), (0, 0, 0), 2)
+    return image
+
+
+def test_frame_without_labels_names_the_missing_axis():
+    with pytest.raises(InputError, match=r"x axis: only 0 tick labels read, need 2"):
+        read_axes(_frame_only(), recognize=_fake_ocr({}))
+
+
+@ocr
+def test_misread_label_is_outvoted_and_contradictions_refused():
+    sample = generate_sample(7000, 10, style="chart")
+    truth = Calibration.from_dict(sample.meta["calibration"])
+    from speedlines.digitize.axes import ocr_recognizer
+
+    real = ocr_recognizer()
+
+    def one_wrong(crops):
+        out = real(crops)
+        return [("9.9", 0.99), *out[1:]]  # the first x label misread
+
+    reading = read_axes(sample.image, recognize=one_wrong)
+    assert not reading.x.ticks[0].used
+    assert _span_error(reading.calibration, truth, sample.meta["calibration"]["plot_area"]) < 0.002
+
+    def shuffled(crops):
+        out = real(crops)
+        n = sum(1 for _ in out)
+        rng = np.random.default_rng(0)
+        values = [f"{v:g}" for v in rng.permutation(np.arange(n) * 7.0 + 3)]
+        return [(v, 0.99) for v in values]
+
+    with pytest.raises(InputError, match="axis: tick labels"):
+        read_axes(sample.image, recognize=shuffled)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("0.5", [0.5]),
+        ("0,5", [0.5]),
+        ("\u22121.25", [-1.25]),
+        ("1 000", [1000.0]),
+        ("12,500", [12.5, 12500.0]),
+        ("1.234,5", [1234.5]),
+        ("1,234.5", [1234.5]),
+        ("0.030", [0.03]),
+        ("1O0", [100.0]),
+        ("kg/s", []),
+        ("", []),
+        ("1,2,3", []),
+    ],
+)
+def test_parse_number(text, values):
+    assert parse_number(text) == values
+
+
+def test_missing_ocr_package_is_one_clear_line(monkeypatch):
+    from speedlines.digitize import axes
+
+    axes._rapidocr.cache_clear()
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails
+    try:
+        with pytest.raises(InputError, match="needs the OCR package rapidocr-onnxruntime"):
+            read_axes(_frame_only())
+    finally:
+        axes._rapidocr.cache_clear()
