@@ -6,7 +6,7 @@ import pytest
 
 from speedlines.errors import InputError
 from speedlines.synth.families import FAMILIES
-from speedlines.synth.sample import MIXED_STYLES, STYLES, generate_sample
+from speedlines.synth.sample import MIXED_STYLES, STYLES, generate_sample, pick_style
 
 
 def _truth_band(meta, shape, half: int) -> np.ndarray:
@@ -72,3 +72,12 @@ def test_families_are_reproducible_and_named_styles():
     assert mixed <= set(MIXED_STYLES), "mixed data sets keep their old make-up"
     with pytest.raises(InputError, match="no style 'poster'"):
         generate_sample(5, 0, "poster", "simple")
+
+
+def test_a_list_of_styles_draws_from_each():
+    rng = np.random.default_rng(0)
+    drawn = {pick_style(rng, "chart, gif,datasheet") for _ in range(40)}
+    assert drawn == {"chart", "gif", "datasheet"}
+    assert pick_style(rng, "gif") == "gif"
+    with pytest.raises(InputError, match="no style 'gfi'"):
+        pick_style(rng, "chart,gfi")

@@ -49,12 +49,22 @@ def _sig(points: np.ndarray) -> list[list[float]]:
     return [[float(f"{v:.7g}") for v in p] for p in points]
 
 
+def pick_style(rng: np.random.Generator, style: str) -> str:
+    """One style for an image: ``style`` itself, or drawn from ``mixed`` (crop and chart) or
+    from a comma-separated list such as ``chart,datasheet,gif``."""
+    if style == "mixed":
+        return str(rng.choice(MIXED_STYLES))
+    names = [s.strip() for s in style.split(",")]
+    unknown = [s for s in names if s not in STYLES]
+    if unknown:
+        raise InputError(f"no style {unknown[0]!r}: one of {', '.join(STYLES)}, mixed or a list")
+    return names[0] if len(names) == 1 else str(rng.choice(names))
+
+
 def generate_sample(seed: int, index: int, style: str = "mixed", case: str = "mixed") -> Sample:
     """Generate image ``index`` of the data set with ``seed``; same inputs give the same bytes."""
     rng = sample_rng(seed, index)
-    style = str(rng.choice(MIXED_STYLES)) if style == "mixed" else style
-    if style not in STYLES:
-        raise InputError(f"no style {style!r}: one of {', '.join(STYLES)} or mixed")
+    style = pick_style(rng, style)
     case = str(rng.choice(CASES)) if case == "mixed" else case
     cmap = sample_map(rng)
     extras = sample_extras(cmap, rng) if case == "combined" else []
