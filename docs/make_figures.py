@@ -51,6 +51,21 @@ def charts_sheet() -> np.ndarray:
     return sheet(tiles, caps, 4, (400, 330), "generated full charts")
 
 
+def families_sheet() -> np.ndarray:
+    """Two charts of each datasheet-family style, labels in red."""
+    from speedlines.preview import overlay
+
+    tiles, caps = [], []
+    for style in ("datasheet", "gif", "coloured", "scan"):
+        for i in range(2):
+            s = generate_sample(SEED, i, style, "combined")
+            tiles.append(overlay(s.image, s.label) if i else s.image)
+            m = s.meta
+            label = " (label in red)" if i else ""
+            caps.append(f"{style} ({m['chart']['family']}) {m['width']}x{m['height']}{label}")
+    return sheet(tiles, caps, 4, (340, 300), "generated datasheet-family styles")
+
+
 def predict_sheet() -> np.ndarray:
     """The shipped model on the bundled examples: found speedlines in red."""
     from speedlines.preview import overlay
@@ -76,8 +91,9 @@ def main() -> None:
     args = ap.parse_args()
     write_png(DOCS / "crops_vs_reference.png", crops_sheet(args.reference))
     write_png(DOCS / "charts.png", charts_sheet())
+    write_png(DOCS / "families.png", families_sheet())
     write_png(DOCS / "predict_example.png", predict_sheet())
-    print("wrote docs/crops_vs_reference.png, docs/charts.png, docs/predict_example.png")
+    print("wrote docs/crops_vs_reference.png, charts.png, families.png, predict_example.png")
 
 
 if __name__ == "__main__":

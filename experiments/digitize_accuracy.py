@@ -1,7 +1,7 @@
 """Accuracy of `speedlines digitize` against generator truth, per test set and mask source.
 
 Usage: python experiments/digitize_accuracy.py [--count 20] [--sources truth,model,ink]
-       [--model DIR] [--out runs/digitize-accuracy]
+       [--sets NAME,...] [--model DIR] [--out runs/digitize-accuracy]
 
 Mask sources: the truth label (tracing alone), the model's prediction (the full pipeline) and
 the non-learned ink baseline. The test sets are the fixed shipping test sets
@@ -42,6 +42,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--sources", default="truth,model,ink")
+    ap.add_argument("--sets", default=",".join(SETS), help="test sets to score, comma-separated")
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=Path("runs/digitize-accuracy"))
     args = ap.parse_args()
@@ -52,8 +53,8 @@ def main() -> None:
     segmenter = Segmenter.from_path(model)
     sources = args.sources.split(",")
     table = {}
-    for name in SETS:
-        data = ensure_set(name)
+    for name in args.sets.split(","):
+        data = ensure_set(name, charts=max(20, args.count))
         for source in sources:
             results = []
             for i in range(args.count):

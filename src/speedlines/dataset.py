@@ -23,10 +23,12 @@ class Item:
 
     @property
     def case(self) -> str:
-        """simple, combined or chart ("unknown" without metadata)."""
+        """simple or combined for crops, else the chart's style (chart, datasheet, gif...);
+        "unknown" without metadata."""
         if not self.meta:
             return "unknown"
-        return "chart" if self.meta.get("style") == "chart" else self.meta.get("case", "unknown")
+        style = self.meta.get("style", "crop")
+        return self.meta.get("case", "unknown") if style == "crop" else style
 
 
 def _sort_key(stem: str):

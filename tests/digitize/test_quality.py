@@ -9,8 +9,7 @@ import pytest
 
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import digitize_mask
-from speedlines.errors import InputError
-from speedlines.evaluate.curve_accuracy import assess_lines, summarize
+from speedlines.evaluate.curve_accuracy import score_samples
 from speedlines.release.test_sets import SETS
 from speedlines.segment.model import default_model
 from speedlines.segment.segmenter import Segmenter
@@ -52,20 +51,6 @@ def _samples(style, case, seed, count):
     return out
 
 
-def _score(samples, mask_of) -> dict:
-    results = []
-    for s in samples:
-        cal = Calibration.from_dict(s.meta["calibration"])
-        mask, prob = mask_of(s)
-        try:
-            found = [sl.pixels for sl in digitize_mask(mask, cal, None, prob, 200).lines]
-        except InputError:
-            found = []
-        h, w = mask.shape
-        results.append(assess_lines(found, s.meta, w, h))
-    return summarize(results)
-
-
 def _check(name, scores, floors):
     recall, spurious, mean, p95 = floors
     assert scores["recall"] >= recall, f"{name}: recall {scores['recall']:.3f}"
@@ -79,19 +64,19 @@ def segmenter():
     return Segmenter.from_path(default_model())
 
 
-@pytest.mark.parametrize("name", list(SETS))
+@pytest.mark.parametrize("name", list(IMAGES))
 def test_tracing_truth_masks(name):
     samples = _samples(*SETS[name], IMAGES[name])
-    _check(name, _score(samples, lambda s: (s.label, None)), TRUTH_FLOORS[name])
+    _check(name, score_samples(samples, lambda s: (s.label, None)), TRUTH_FLOORS[name])
 
 
-@pytest.mark.parametrize("name", list(SETS))
+@pytest.mark.parametrize("name", list(IMAGES))
 def test_digitizing_with_the_shipped_model(segmenter, name):
     def predicted(s):
         prob = segmenter.probability(s.image)
         return prob > segmenter.config.threshold, prob
 
-    _check(name, _score(_samples(*SETS[name], IMAGES[name]), predicted), MODEL_FLOORS[name])
+    _check(name, score_samples(_samples(*SETS[name], IMAGES[name]), predicted), MODEL_FLOORS[name])
 
 
 def test_the_bundled_example_chart_gives_one_line_per_known_speed(segmenter):

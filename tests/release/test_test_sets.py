@@ -14,6 +14,10 @@ def test_the_fixed_sets_and_their_seeds():
         "crop-combined": ("crop", "combined", 7002),
         "chart-simple": ("chart", "simple", 7003),
         "chart-combined": ("chart", "combined", 7004),
+        "datasheet": ("datasheet", "combined", 7005),
+        "gif": ("gif", "combined", 7006),
+        "coloured": ("coloured", "combined", 7007),
+        "scan": ("scan", "combined", 7008),
     }
 
 

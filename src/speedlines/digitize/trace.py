@@ -19,6 +19,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from skimage.morphology import skeletonize
 
+from speedlines.digitize import line_family
 from speedlines.digitize import line_shape as shape
 from speedlines.digitize.joins import end_direction, link_pieces
 
@@ -38,6 +39,7 @@ class TraceSettings:
     tangent_px: float = 10.0  # length over which an end's direction is measured
     min_confidence: float = 0.25  # mean probability along a line x share not bridged
     min_relative_length: float = 0.3  # of the median line length of the image
+    drop_crossing: bool = True  # speedlines never cross: drop the lines that cross others
 
 
 @dataclass
@@ -200,6 +202,8 @@ def trace_lines(
             lines.append(line)
     lines = shape.drop_duplicates(lines, width + 1.0)
     lines = _drop_relatively_short(lines, s.min_relative_length)
+    if s.drop_crossing:
+        lines = line_family.drop_crossing(lines, width + 2.0)
     return sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
 
 

@@ -139,3 +139,24 @@ def assess_lines(found: list[np.ndarray], meta: dict, width: int, height: int) -
     result = assess(truth_lines(meta), found, (x1 - x0, y1 - y0), inside=tuple(area))
     result.case = meta.get("case", "")
     return result
+
+
+def score_samples(samples, mask_of, points: int = 200) -> dict:
+    """Digitize each generated sample (``.image``, ``.meta``) with its exact calibration from
+    the mask ``mask_of(sample) -> (mask, probability or None)`` and pool the scores
+    (:func:`summarize`); a sample where digitizing finds nothing counts as all lines missed."""
+    from speedlines.digitize.calibration import Calibration
+    from speedlines.digitize.pipeline import digitize_mask
+    from speedlines.errors import InputError
+
+    results = []
+    for s in samples:
+        cal = Calibration.from_dict(s.meta["calibration"])
+        mask, prob = mask_of(s)
+        try:
+            found = [sl.pixels for sl in digitize_mask(mask, cal, None, prob, points).lines]
+        except InputError:
+            found = []
+        h, w = mask.shape
+        results.append(assess_lines(found, s.meta, w, h))
+    return summarize(results)

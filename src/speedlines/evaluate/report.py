@@ -18,7 +18,7 @@ from speedlines.dataset import Item
 from speedlines.evaluate.mask_metrics import Counts, Scores, count
 from speedlines.segment.segmenter import Segmenter, resize_image, resize_mask
 
-CASE_ORDER = ("simple", "combined", "chart", "unknown")
+CASE_ORDER = ("simple", "combined", "chart", "datasheet", "gif", "coloured", "scan", "unknown")
 SCORE_COLUMNS = ("iou", "dice", "precision", "recall", "tolerant_f1")
 
 

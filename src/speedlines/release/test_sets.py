@@ -12,12 +12,18 @@ SETS = {  # name: (style, case, seed)
     "crop-combined": ("crop", "combined", 7002),
     "chart-simple": ("chart", "simple", 7003),
     "chart-combined": ("chart", "combined", 7004),
+    # Datasheet families (speedlines.synth.families), charts with their traps, held out.
+    "datasheet": ("datasheet", "combined", 7005),
+    "gif": ("gif", "combined", 7006),
+    "coloured": ("coloured", "combined", 7007),
+    "scan": ("scan", "combined", 7008),
 }
 ROOT = Path("data/ship")  # relative to the repository, where docs/results.md's commands run
 
 
 def ensure_set(name: str, count: int = 60, charts: int = 20, root: str | Path = ROOT) -> Path:
-    """The fixed test set NAME in ROOT/test-NAME (``count`` crops or ``charts`` charts),
+    """The fixed test set NAME in ROOT/test-NAME (``count`` crops or ``charts`` charts of the
+    other styles),
     generated on first use; a set without its manifest is incomplete and made again."""
     from speedlines.synth.writer import MANIFEST, generate_dataset
 
@@ -26,7 +32,7 @@ def ensure_set(name: str, count: int = 60, charts: int = 20, root: str | Path = 
     style, case, seed = SETS[name]
     data = Path(root) / f"test-{name}"
     if not (data / MANIFEST).is_file():
-        n = charts if style == "chart" else count
+        n = count if style == "crop" else charts
         generate_dataset(data, n, seed, style, case, workers=2, force=True)
     return data
 

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from speedlines.synth import appearance, furniture
+from speedlines.synth import appearance, families, furniture
 from speedlines.synth.appearance import DPI, pt
 from speedlines.synth.extras import Extra
 from speedlines.synth.physics import CompressorMap
@@ -134,8 +134,9 @@ def _draw_extras(ax, extras: list[Extra], flow_factor: float, ex: dict, rng):
     return drawn
 
 
-def _draw_islands(ax, cmap, data_lines, frame: _Frame, flow_factor, ex, chart, rng) -> None:
-    """Efficiency islands: level sets of the map's efficiency, clipped to the map region."""
+def _island_field(cmap, data_lines, frame: _Frame, flow_factor):
+    """The map's efficiency on a grid over the axes, NaN outside the region the speedlines
+    span: (x, y, efficiency), whose level sets are the efficiency islands."""
     x0, x1 = frame.xlim
     gx, gy = np.meshgrid(np.linspace(x0, x1, 160), np.linspace(*frame.ylim, 160))
     eta = cmap.efficiency(gx / flow_factor, gy)
@@ -151,7 +152,12 @@ def _draw_islands(ax, cmap, data_lines, frame: _Frame, flow_factor, ex, chart, r
         )
     )
     inside = region.contains_points(np.column_stack([gx.ravel(), gy.ravel()]))
-    eta = np.where(inside.reshape(gx.shape), eta, np.nan)
+    return gx, gy, np.where(inside.reshape(gx.shape), eta, np.nan)
+
+
+def _draw_islands(ax, cmap, data_lines, frame: _Frame, flow_factor, ex, chart, rng) -> None:
+    """Efficiency islands: level sets of the map's efficiency, clipped to the map region."""
+    gx, gy, eta = _island_field(cmap, data_lines, frame, flow_factor)
     peak = cmap.params["efficiency"]["peak"]
     steps = np.sort(
         rng.choice(
@@ -263,30 +269,45 @@ def render(
     width: int,
     height: int,
 ) -> Rendered:
-    """Draw ``cmap`` (plus ``extras``) as a plot-area crop or a full chart of width x height.
+    """Draw ``cmap`` (plus ``extras``) as a plot-area crop, a full chart, or a chart of one of
+    the datasheet families (:mod:`speedlines.synth.families`) of width x height.
 
     The random choices are drawn from ``rng`` in a fixed order: same state, same bytes.
     """
     look = appearance.sample_lines(rng, len(cmap.lines), style, width)
-    chart = appearance.sample_chart(rng, width, height) if style == "chart" else None
+    chart = appearance.sample_chart(rng, width, height) if style != "crop" else None
+    family = style if style in families.FAMILIES else None
+    if family:
+        families.restyle(family, rng, look, chart)
     flow_factor = appearance.FLOW_UNITS[chart["flow_unit"]] if chart else 1.0
     frame = _frame(cmap, rng, chart, flow_factor, width, height)
     data_lines = [np.column_stack([ln[:, 0] * flow_factor, ln[:, 1]]) for ln in cmap.lines]
 
-    fig, canvas = _figure(width, height, "white" if chart else look["background"])
-    ax = frame.axes(fig, look["background"])
-    furniture.style_axes(ax, look, chart)
-    _draw_speedlines(ax, data_lines, look)
-    extras_data = _draw_extras(ax, extras, flow_factor, look["extra"], rng)
-    islands = case == "combined" and rng.random() < (0.6 if chart else 0.35)
-    if islands:
-        _draw_islands(ax, cmap, data_lines, frame, flow_factor, look["extra"], chart, rng)
-    markers = bool(chart) and rng.random() < 0.3
-    if markers:
-        _draw_markers(ax, data_lines, look["speedline_colors"], rng)
-    if chart:
-        furniture.decorate_chart(fig, ax, cmap, look, chart, flow_factor, rng, (width, height))
-    image = _to_array(canvas)
+    with families.drawing(family):
+        fig, canvas = _figure(width, height, "white" if chart else look["background"])
+        ax = frame.axes(fig, look["background"])
+        furniture.style_axes(ax, look, chart)
+        _draw_speedlines(ax, data_lines, look)
+        extras_data = _draw_extras(ax, extras, flow_factor, look["extra"], rng)
+        if family:
+            islands = True
+            field = _island_field(cmap, data_lines, frame, flow_factor)
+            peak = cmap.params["efficiency"]["peak"]
+            families.draw_islands(ax, family, field, look["extra"], chart, peak, rng)
+        else:
+            islands = case == "combined" and rng.random() < (0.6 if chart else 0.35)
+            if islands:
+                _draw_islands(ax, cmap, data_lines, frame, flow_factor, look["extra"], chart, rng)
+        markers = bool(chart) and rng.random() < 0.3
+        if markers:
+            _draw_markers(ax, data_lines, look["speedline_colors"], rng)
+        if chart:
+            furniture.decorate_chart(fig, ax, cmap, look, chart, flow_factor, rng, (width, height))
+        if family:
+            extras_data += families.draw_furniture(
+                ax, fig, family, cmap, look, chart, flow_factor, rng
+            )
+        image = _to_array(canvas)
     coverage = _label_coverage(frame, data_lines, look["speedline_width"])
 
     pixels = [_to_pixels(ax, ln, height) for ln in data_lines]

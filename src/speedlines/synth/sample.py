@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from speedlines import __version__, formats
+from speedlines.errors import InputError
 from speedlines.synth import degrade as deg
+from speedlines.synth import families
 from speedlines.synth.extras import sample_extras
 from speedlines.synth.physics import sample_map
 from speedlines.synth.render import render
 
-STYLES = ("crop", "chart")
+MIXED_STYLES = ("crop", "chart")  # what "mixed" draws from
+STYLES = (*MIXED_STYLES, *families.STYLES)
 CASES = ("simple", "combined")
 MAX_RENDER_SIDE = 4000  # bounds memory and time of the matplotlib canvas
 
@@ -45,24 +49,41 @@ def _sig(points: np.ndarray) -> list[list[float]]:
     return [[float(f"{v:.7g}") for v in p] for p in points]
 
 
+def pick_style(rng: np.random.Generator, style: str) -> str:
+    """One style for an image: ``style`` itself, or drawn from ``mixed`` (crop and chart) or
+    from a comma-separated list such as ``chart,datasheet,gif``."""
+    if style == "mixed":
+        return str(rng.choice(MIXED_STYLES))
+    names = [s.strip() for s in style.split(",")]
+    unknown = [s for s in names if s not in STYLES]
+    if unknown:
+        raise InputError(f"no style {unknown[0]!r}: one of {', '.join(STYLES)}, mixed or a list")
+    return names[0] if len(names) == 1 else str(rng.choice(names))
+
+
 def generate_sample(seed: int, index: int, style: str = "mixed", case: str = "mixed") -> Sample:
     """Generate image ``index`` of the data set with ``seed``; same inputs give the same bytes."""
     rng = sample_rng(seed, index)
-    style = str(rng.choice(STYLES)) if style == "mixed" else style
+    style = pick_style(rng, style)
     case = str(rng.choice(CASES)) if case == "mixed" else case
     cmap = sample_map(rng)
     extras = sample_extras(cmap, rng) if case == "combined" else []
-    final = _final_size(rng, style)
-    # Render large and shrink, so lines can break into dots and dashes as on real thumbnails.
-    shrink = rng.uniform(0.3, 0.8) if rng.random() < 0.3 else 1.0
-    shrink = max(shrink, max(final) / MAX_RENDER_SIDE)
-    render_size = (round(final[0] / shrink), round(final[1] / shrink))
-    if shrink > 0.95:
-        render_size = final
-    r = render(cmap, extras, rng, style, case, *render_size)
-    strength = float(rng.uniform(0.0, 1.0)) if rng.random() < 0.75 else 0.0
-    scan = rng.random() < 0.2
-    image, label, h, applied = deg.degrade(rng, r.image, r.coverage, final, strength, scan)
+    if style in MIXED_STYLES:
+        final = _final_size(rng, style)
+        # Render large and shrink, so lines can break into dots and dashes as on thumbnails.
+        shrink = rng.uniform(0.3, 0.8) if rng.random() < 0.3 else 1.0
+        shrink = max(shrink, max(final) / MAX_RENDER_SIDE)
+        render_size = (round(final[0] / shrink), round(final[1] / shrink))
+        if shrink > 0.95:
+            render_size = final
+        r = render(cmap, extras, rng, style, case, *render_size)
+        strength = float(rng.uniform(0.0, 1.0)) if rng.random() < 0.75 else 0.0
+        scan = rng.random() < 0.2
+        image, label, h, applied = deg.degrade(rng, r.image, r.coverage, final, strength, scan)
+    else:
+        image, label, h, applied, final, render_size, scan, r = _family_image(
+            rng, style, cmap, extras, case
+        )
 
     def to_final(points: np.ndarray) -> np.ndarray:
         return deg.apply_homography(h, points)
@@ -124,6 +145,26 @@ def generate_sample(seed: int, index: int, style: str = "mixed", case: str = "mi
         "label_fraction": float(label.mean()),
     }
     return Sample(image=image, label=label, meta=meta)
+
+
+def _family_image(rng, style: str, cmap, extras, case: str):
+    """A chart of a datasheet family, drawn at its final size (crisp, as its makers saved it);
+    a GIF-era map without antialiasing and posterized, a scan warped and degraded."""
+    family = families.pick_family(rng, style)
+    final = families.final_size(rng, family)
+    r = render(cmap, extras, rng, family, case, *final)
+    scan = style == "scan"
+    strength = float(rng.uniform(0.5, 1.0)) if scan else 0.0
+    image, label, h, applied = deg.degrade(rng, r.image, r.coverage, final, strength, scan)
+    if family == "gif" and not scan:
+        image, step = families.posterize(rng, image)
+        applied.append(step)
+    if scan:  # a scan is saved as a JPEG, often more than once
+        quality = int(rng.integers(35, 90))
+        _, jpeg = cv2.imencode(".jpg", image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+        image = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)[..., ::-1].copy()
+        applied.append({"name": "jpeg", "quality": quality})
+    return image, label, h, applied, final, final, scan, r
 
 
 def _grid_final(grid: dict, h: np.ndarray, final: tuple[int, int]) -> dict:

@@ -1,0 +1,63 @@
+"""Rules of the map as a whole: the speedlines of one map form a family that never crosses.
+
+Candidates that pass the one-line shape tests (:mod:`speedlines.digitize.line_shape`) can still
+be pieces of efficiency islands, beta or operating lines drawn in the speedlines' own ink. These
+cross the speedlines; speedlines never cross each other. Where candidates cross, the one that
+crosses most, for its length, is not a speedline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from speedlines.digitize.line_shape import row_at, turning
+
+__all__ = ["crosses", "drop_crossing"]
+
+
+def crosses(a: np.ndarray, b: np.ndarray, tolerance: float = 3.0, run: float = 4.0) -> bool:
+    """Whether polylines ``a`` and ``b`` ((N, 2) col, row) cross: over the columns both span,
+    each lies clearly above the other (by more than ``tolerance`` px) for at least ``run``
+    columns. Lines that only touch, or run along each other, do not cross."""
+    lo = max(a[:, 0].min(), b[:, 0].min())
+    hi = min(a[:, 0].max(), b[:, 0].max())
+    if hi - lo < 2 * run:
+        return False
+    cols = np.arange(lo, hi, 1.0)
+    d = row_at(a, cols) - row_at(b, cols)
+    d = d[np.isfinite(d)]
+    return bool((d > tolerance).sum() >= run and (d < -tolerance).sum() >= run)
+
+
+def drop_crossing(lines: list, tolerance: float = 3.0) -> list:
+    """The lines (objects with ``points`` and ``length``) without those that cross others:
+    repeatedly drop the line with the most crossings for its worth as a speedline (length and
+    bend) until none cross: a beta line crossing every speedline, an island arc crossing two
+    in a short run, a straight rule crossing one."""
+    if len(lines) < 2:
+        return lines
+    n = len(lines)
+    cross = np.zeros((n, n), bool)
+    for i in range(n):
+        for j in range(i + 1, n):
+            cross[i, j] = cross[j, i] = crosses(lines[i].points, lines[j].points, tolerance)
+    typical = float(np.median([ln.length for ln in lines]))
+    # How much a line counts as a speedline: its length against the others', and its bend
+    # (a speedline turns from flat to falling; beta lines and rules do not turn at all).
+    worth = np.array(
+        [
+            max(ln.length / typical, 0.05) * np.clip(turning(ln.points) / np.radians(45), 0.1, 1)
+            for ln in lines
+        ]
+    )
+    alive = np.ones(n, bool)
+    while True:
+        counts = (cross & alive[None, :] & alive[:, None]).sum(axis=1)
+        if not counts.any():
+            break
+        # A long speedline crossed by three short island arcs outlives each arc, and a
+        # straight rule loses to the curved line it crosses.
+        weight = counts / worth
+        weight[~alive] = -1
+        alive[int(np.argmax(weight))] = False
+    return [ln for ln, keep in zip(lines, alive) if keep]
