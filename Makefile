@@ -12,6 +12,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	# its own pins would pull a second OpenCV; its needs are in requirements.txt
+	$(BIN)/pip install --quiet --no-deps rapidocr-onnxruntime==1.4.4
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 

@@ -47,6 +47,7 @@ def test_label_files_follow_the_seed_convention(tmp_path):
     [
         ({"count": 0}, "--count"),
         ({"count": 1, "style": "poster"}, "--style"),
+        ({"count": 1, "style": "chart,poster"}, "no style 'poster'"),
         ({"count": 1, "case": "odd"}, "--case"),
         ({"count": 1, "workers": 0}, "--workers"),
     ],

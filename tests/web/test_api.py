@@ -148,7 +148,8 @@ def test_the_cached_segmenter_runs_the_model_once_per_image():
 @pytest.mark.parametrize(
     ("data", "status", "message"),
     [
-        ({"calibration": "{not json"}, 422, "not valid JSON"),
+        ({"calibration": "{not json"}, 422, "invalid JSON"),
+        ({"calibration": "[" * 100_000}, 422, "nested too deeply"),
         ({"calibration": json.dumps({"x": {"pixel": [1, 1], "value": [0, 1]}, "y": {}})}, 422,
          "coincide"),
         ({"speeds": "1,2"}, 422, "speeds given"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -10,12 +11,17 @@ import typer
 from speedlines.cli.app import app, err, progress
 from speedlines.errors import InputError
 
+STYLE_HELP = (
+    "crop | chart | datasheet | gif | coloured | scan | mixed (crop and chart), "
+    "or a comma-separated list such as chart,gif"
+)
+
 
 @app.command()
 def generate(
     out: Annotated[str, typer.Argument(help="Output folder (created; must be empty).")],
     count: Annotated[int, typer.Option("--count", "-n", help="Number of images.")] = 100,
-    style: Annotated[str, typer.Option(help="crop | chart | mixed")] = "mixed",
+    style: Annotated[str, typer.Option(help=STYLE_HELP)] = "mixed",
     case: Annotated[str, typer.Option(help="simple | combined | mixed")] = "mixed",
     seed: Annotated[int, typer.Option(help="Seed: same seed, same bytes.")] = 0,
     workers: Annotated[int, typer.Option(help="Parallel processes.")] = 1,
@@ -37,8 +43,9 @@ def generate(
         manifest = generate_dataset(out, count, seed, style, case, workers, force, advance)
     finally:
         bar.stop()
-    n_chart = sum(1 for i in manifest["items"] if i["style"] == "chart")
-    err.print(f"wrote {count} images ({count - n_chart} crops, {n_chart} charts) to {out}")
+    styles = Counter(i["style"] for i in manifest["items"])
+    counts = ", ".join(f"{n} {name}" for name, n in sorted(styles.items()))
+    err.print(f"wrote {count} images ({counts}) to {out}")
 
 
 @app.command()

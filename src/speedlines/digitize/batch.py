@@ -20,6 +20,7 @@ from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import Digitization, digitize_image, draw_overlay
 from speedlines.digitize.tables import DEFAULT_BETAS, to_csv, to_gasturb_map, to_json
 from speedlines.errors import InputError
+from speedlines.formats import read_json
 from speedlines.image_io import load_image
 from speedlines.segment.segmentation import MaskSource
 
@@ -58,13 +59,12 @@ class CalibrationSource:
     def for_image(self, source: Path) -> Calibration:
         if self.fixed is not None:
             return self.fixed
-        path = self.folder / f"{source.stem}.json"
-        if not path.is_file():
-            raise InputError(f"{source}: no calibration {path}")
-        try:
-            d = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{path}: not a readable calibration ({exc})") from None
+        # NAME.calibration.json is what `speedlines calibrate` writes; NAME.json the older form
+        paths = [self.folder / f"{source.stem}{end}" for end in (".calibration.json", ".json")]
+        path = next((p for p in paths if p.is_file()), None)
+        if path is None:
+            raise InputError(f"{source}: no calibration {paths[0]} or {paths[1].name}")
+        d = read_json(path, "calibration file")
         try:
             return Calibration.from_dict(d.get("calibration", d) if isinstance(d, dict) else d)
         except InputError as exc:

@@ -7,6 +7,7 @@ the fit residual in px and a confidence.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from speedlines.atomic_io import write_json, write_png
-from speedlines.batch import Outcome, each_file
+from speedlines.atomic_io import encode_png
+from speedlines.batch import Outcome, each_file, output_folder, run_one
 from speedlines.digitize.axes import AxisReading, Recognizer, ocr_recognizer, read_axes
 from speedlines.errors import InputError
 from speedlines.image_io import load_image
@@ -49,19 +50,26 @@ def draw_reading(image: np.ndarray, reading: AxisReading) -> np.ndarray:
     return out
 
 
-def calibrate_file(source: Path, out: Path, recognize: Recognizer) -> Outcome:
-    """Read the axes of one image into ``out``; a refusal is the outcome's error, no files."""
-    try:
+def _make(recognize: Recognizer):
+    def make(source: Path) -> tuple[dict[str, bytes], AxisReading]:
         image = load_image(source)
         try:
             reading = read_axes(image, recognize)
         except InputError as exc:
             raise InputError(f"{source}: {exc}") from None
-        json_path = write_json(out / f"{source.stem}{JSON_SUFFIX}", reading.to_dict())
-        png_path = write_png(out / f"{source.stem}{PNG_SUFFIX}", draw_reading(image, reading))
-    except (InputError, OSError) as exc:
-        return Outcome(source, [], str(exc))
-    return Outcome(source, [json_path, png_path], result=reading)
+        text = json.dumps(reading.to_dict(), indent=1, sort_keys=True) + "\n"
+        files = {
+            f"{source.stem}{JSON_SUFFIX}": text.encode(),
+            f"{source.stem}{PNG_SUFFIX}": encode_png(draw_reading(image, reading)),
+        }
+        return files, reading
+
+    return make
+
+
+def calibrate_file(source: Path, out: Path, recognize: Recognizer) -> Outcome:
+    """Read the axes of one image into ``out``; a refusal is the outcome's error, no files."""
+    return run_one(source, output_folder(out), _make(recognize), {source.resolve()})
 
 
 def calibrate_files(
@@ -72,4 +80,4 @@ def calibrate_files(
 ) -> list[Outcome]:
     """Read the axes of every file into ``out``; one image's refusal does not stop the rest."""
     recognize = recognize or ocr_recognizer()  # fails once, up front, without the OCR package
-    return each_file(files, out, lambda src, dst: calibrate_file(src, dst, recognize), on_file)
+    return each_file(files, out, _make(recognize), on_file)

@@ -49,15 +49,23 @@ def _sig(points: np.ndarray) -> list[list[float]]:
     return [[float(f"{v:.7g}") for v in p] for p in points]
 
 
-def pick_style(rng: np.random.Generator, style: str) -> str:
-    """One style for an image: ``style`` itself, or drawn from ``mixed`` (crop and chart) or
-    from a comma-separated list such as ``chart,datasheet,gif``."""
+def style_names(style: str) -> list[str]:
+    """The styles ``style`` draws from: ``mixed`` (crop and chart), one style or a
+    comma-separated list such as ``chart,datasheet,gif``; an unknown name raises InputError."""
     if style == "mixed":
-        return str(rng.choice(MIXED_STYLES))
+        return list(MIXED_STYLES)
     names = [s.strip() for s in style.split(",")]
     unknown = [s for s in names if s not in STYLES]
     if unknown:
-        raise InputError(f"no style {unknown[0]!r}: one of {', '.join(STYLES)}, mixed or a list")
+        raise InputError(
+            f"no style {unknown[0]!r}: one of {', '.join(STYLES)}, mixed, or a comma-separated list"
+        )
+    return names
+
+
+def pick_style(rng: np.random.Generator, style: str) -> str:
+    """One style for an image, drawn from ``style_names(style)``."""
+    names = style_names(style)
     return names[0] if len(names) == 1 else str(rng.choice(names))
 
 

@@ -14,7 +14,7 @@ from speedlines import __version__, formats
 from speedlines.atomic_io import write_json, write_png
 from speedlines.batch import check_parallel
 from speedlines.errors import InputError
-from speedlines.synth.sample import CASES, STYLES, generate_sample
+from speedlines.synth.sample import CASES, generate_sample, style_names
 
 MANIFEST = "manifest.json"
 # The manifest holds one entry per image in memory: 100,000 images is days of generating and
@@ -92,8 +92,10 @@ def generate_dataset(
         raise InputError(f"--count must be between 1 and {MAX_COUNT:,}, got {count}")
     if seed < 0:
         raise InputError(f"--seed must be 0 or more, got {seed}")
-    if style not in (*STYLES, "mixed"):
-        raise InputError(f"--style must be crop, chart or mixed, got {style!r}")
+    try:
+        style_names(style)  # refuses an unknown style before any work
+    except InputError as exc:
+        raise InputError(f"--style: {exc}") from None
     if case not in (*CASES, "mixed"):
         raise InputError(f"--case must be simple, combined or mixed, got {case!r}")
     check_parallel("--workers", workers)

@@ -59,7 +59,10 @@ class TrainConfig:
 
     data: str = option(GENERATED, "Data folder(s), comma-separated, or 'generated'.")
     val_data: str | None = option(None, "Validation folder (default: 10 %).")
-    style: str = option("mixed", "Generated data: crop | chart | mixed.")
+    style: str = option(
+        "mixed",
+        "Generated data: crop | chart | datasheet | gif | coloured | scan | mixed, or a list.",
+    )
     case: str = option("mixed", "Generated data: simple | combined | mixed.")
     train_size: int = option(1000, "Generated images per epoch.")
     val_size: int = option(100, "Generated validation images.")
@@ -113,7 +116,12 @@ class TrainConfig:
     strategy: str = option("auto", "auto | ddp | ddp_spawn ...")
 
     def __post_init__(self):
+        from speedlines.synth.sample import CASES, style_names
         from speedlines.training.losses import LOSSES  # imports torch: only once one is made
+
+        style_names(self.style)
+        if self.case not in (*CASES, "mixed"):
+            raise InputError(f"case must be simple, combined or mixed, not {self.case!r}")
 
         if self.loss not in LOSSES:
             raise InputError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")

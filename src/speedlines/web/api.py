@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from fastapi.responses import JSONResponse
 
 from speedlines import __version__
 from speedlines.atomic_io import encode_png
+from speedlines.digitize.batch import MAX_BETAS, MAX_POINTS
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import digitize_image, parse_speeds, select_lines
 from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
@@ -170,8 +170,8 @@ async def digitize(
     calibration: str = Form(..., description="calibration JSON (the CLI's format)"),
     speeds: str | None = Form(None, description="one speed per kept line, lowest first"),
     keep: str | None = Form(None, description="line numbers to keep, e.g. 1,2,4"),
-    points: int = Form(50, ge=2, le=2000),
-    betas: int = Form(11, ge=2, le=200),
+    points: int = Form(50, ge=2, le=MAX_POINTS),
+    betas: int = Form(11, ge=2, le=MAX_BETAS),
     decimal: str = Form(".", pattern=r"^[.,]$"),
     method: Method = Form("model", description="model, or ink: dark ink minus straight rules"),
 ) -> JSONResponse:
@@ -182,7 +182,7 @@ async def digitize(
 
 def _digitize(upload, source, calibration, speeds, keep, points, betas, decimal) -> JSONResponse:
     try:
-        cal = Calibration.from_dict(json.loads(calibration))
+        cal = Calibration.from_json(calibration)
         speed_list = parse_speeds(speeds)
         kept = _numbers(keep, "keep")
         result, mask = digitize_image(
@@ -190,8 +190,6 @@ def _digitize(upload, source, calibration, speeds, keep, points, betas, decimal)
             name=upload.name, image_bytes=upload.data,
         )  # fmt: skip
         result = select_lines(result, kept, speed_list)
-    except json.JSONDecodeError as exc:
-        raise HTTPException(422, f"calibration is not valid JSON: {exc.msg}") from None
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     return JSONResponse({

@@ -54,3 +54,9 @@ def test_calibrate_writes_json_and_png_and_refuses_a_blank_image(tmp_path):
             "--out", tmp_path / "dig", "--method", "ink")  # fmt: skip
     assert q.returncode == 0, q.stderr
     assert (tmp_path / "dig" / "chart.csv").is_file()
+
+    # The output folder serves a batch: NAME.calibration.json is found for NAME.png.
+    q = cli("digitize", folder / "chart.png", "--calibration", out,
+            "--out", tmp_path / "dig2", "--method", "ink")  # fmt: skip
+    assert q.returncode == 0, q.stderr
+    assert (tmp_path / "dig2" / "chart.csv").is_file()
