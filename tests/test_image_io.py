@@ -156,3 +156,21 @@ def test_a_fifo_or_a_device_is_not_a_regular_file(tmp_path):
             load_image(tmp_path / name)
     with pytest.raises(InputError, match="no such file"):
         load_image(tmp_path / "none.png")
+
+
+def test_a_float_tiff_is_read_and_its_size_checked_from_the_header():
+    import io
+
+    import tifffile
+
+    from speedlines.image_io import decode_image
+
+    rgb = np.linspace(0, 1, 40 * 60 * 3, dtype=np.float32).reshape(40, 60, 3)
+    b = io.BytesIO()
+    tifffile.imwrite(b, rgb)  # Pillow cannot open float RGB: tifffile reads the header
+    a = decode_image(b.getvalue(), "f.tif")
+    assert a.shape == (40, 60, 3) and a.dtype == np.uint8 and a.max() == 255
+    big = io.BytesIO()
+    tifffile.imwrite(big, np.zeros((2000, 2000, 3), np.float32), compression="zlib")
+    with pytest.raises(InputError, match="2000 x 2000 pixels is larger than the limit"):
+        decode_image(big.getvalue(), "big.tif", max_pixels=1_000_000)

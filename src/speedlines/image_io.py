@@ -64,6 +64,15 @@ def _probe(source, name: str, max_pixels: int) -> int:
             exif = im.getexif() if im.format != "PNG" or "exif" in im.info else {}
             orientation = exif.get(0x0112, 1)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        size = _tiff_size(source)  # float or multi-sample TIFFs that Pillow does not open
+        if size is not None:
+            w, h = size
+            if w * h > max_pixels:
+                raise InputError(
+                    f"{name}: image of {w} x {h} pixels is larger than the limit of "
+                    f"{max_pixels:,} pixels"
+                ) from None
+            return 1
         raise InputError(
             f"{name}: not a readable image (empty or corrupt, or its size cannot be read "
             "from the header before decoding)"
@@ -73,6 +82,24 @@ def _probe(source, name: str, max_pixels: int) -> int:
             f"{name}: image of {w} x {h} pixels is larger than the limit of {max_pixels:,} pixels"
         )
     return orientation if orientation in range(1, 9) else 1
+
+
+def _tiff_size(source) -> tuple[int, int] | None:
+    """(width, height) of a TIFF's first image (the one OpenCV decodes), from its header only;
+    None if the source is not a TIFF that tifffile can parse."""
+    import logging
+
+    import tifffile
+
+    logging.getLogger("tifffile").setLevel(logging.CRITICAL)  # the refusal is our one line
+    try:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        with tifffile.TiffFile(source) as tif:
+            page = tif.pages.first
+            return int(page.imagewidth), int(page.imagelength)
+    except Exception:  # tifffile raises many kinds on non-TIFF or damaged input
+        return None
 
 
 def _orient(a: np.ndarray, orientation: int) -> np.ndarray:
