@@ -1,12 +1,14 @@
-"""Prediction speed: PyTorch eager vs ONNX Runtime on the same model, against the compute limit.
+"""Prediction speed: PyTorch fp32 and bf16 vs ONNX Runtime on one model, against the compute limit.
 
     .venv/bin/python benchmarks/predict.py [--model DIR] [--threads 2] [--repeat 5]
 
 Without --model it measures the shipped model (or an untrained EfficientNet-B0 UNet when none
 is shipped). Prints ms per 256 x 256 tile and per megapixel for a 256 x 256 crop, a 1 MP and a
 2000 x 1500 chart (with the model's tile plan and, as the baseline, square tiles of the
-model's tile size only), the ONNX/eager ratio, the model's FLOPs, the machine's fp32 GEMM rate,
-the distance to the compute limit (time / (FLOPs / GEMM rate)) and each engine's peak memory.
+model's tile size only) for PyTorch fp32 (the baseline), PyTorch bf16 (only on CPUs with
+native bf16) and ONNX Runtime fp32, each engine's ratio to the baseline, the model's FLOPs, the
+machine's fp32 and bf16 GEMM rates, the distance to the compute limit (time / (FLOPs / GEMM
+rate of the engine's precision)), which engine ``auto`` picks, and each engine's peak memory.
 Each engine runs in its own process so peak memory is its own.
 """
 
@@ -28,11 +30,11 @@ import numpy as np
 CASES = {"crop 256x256": (256, 256), "chart 1155x866": (866, 1155), "chart 2000x1500": (1500, 2000)}
 
 
-def gemm_gflops(threads: int, n: int = 2048, repeat: int = 5) -> float:
+def gemm_gflops(threads: int, dtype: str = "float32", n: int = 2048, repeat: int = 5) -> float:
     import torch
 
     torch.set_num_threads(threads)
-    a, b = torch.rand(n, n), torch.rand(n, n)
+    a, b = (torch.rand(n, n).to(getattr(torch, dtype)) for _ in range(2))
     a @ b
     t = time.perf_counter()
     for _ in range(repeat):
@@ -128,35 +130,54 @@ def main() -> None:
         export_onnx(model, work / ONNX_FILE)
         tile = cfg.tile_size or cfg.input_size
         gflop = model_gflops(model, tile)
-        gemm = gemm_gflops(args.threads)
+        from speedlines.segment.engine import auto_engine, bf16_native
+
+        gemm = {"fp32": gemm_gflops(args.threads)}
+        engines = ["torch", "onnx"]
+        if bf16_native():
+            gemm["bf16"] = gemm_gflops(args.threads, "bfloat16")
+            engines.insert(1, "torch-bf16")
         res = {}
-        for engine in ("torch", "onnx"):
+        for engine in engines:
             cmd = [sys.executable, __file__, "--child", str(work), engine,
                    "--threads", str(args.threads), "--repeat", str(args.repeat)]  # fmt: skip
             child = subprocess.run(cmd, check=True, capture_output=True, text=True)
             res[engine] = json.loads(child.stdout.strip().splitlines()[-1])
-    limit_ms = gflop / gemm * 1000
+    precision = {e: "bf16" if e == "torch-bf16" else "fp32" for e in engines}
+    limit_ms = {e: gflop / gemm[precision[e]] * 1000 for e in engines}
     plan = f"up to {cfg.tile_max} px" if cfg.tile_max > tile else "square"
     print(f"model: {what} ({cfg.encoder}, {cfg.view} view, {tile} px tiles, {plan})")
     print(f"FLOPs per {tile} px tile: {gflop:.2f} GFLOP")
-    print(f"fp32 GEMM rate ({args.threads} threads): {gemm:.0f} GFLOP/s")
-    print(f"compute limit: {limit_ms:.1f} ms per tile")
-    print(f"{'measure':<36} {'torch':>10} {'onnx':>10} {'onnx/torch':>11}")
-    t, o = res["torch"], res["onnx"]
-    rows = [("ms per tile", t["ms_per_tile"], o["ms_per_tile"])]
-    for name in [k for k in t if k.startswith(tuple(CASES))]:
-        rows.append((f"{name} ms", t[name]["ms"], o[name]["ms"]))
-        rows.append((f"{name} ms/Mpx", t[name]["ms_per_mpx"], o[name]["ms_per_mpx"]))
-    rows.append(("peak memory MB", t["peak_mb"], o["peak_mb"]))
-    for name, a, b in rows:
-        print(f"{name:<36} {a:>10.1f} {b:>10.1f} {b / a:>11.2f}")
-    best = min(("torch", t["ms_per_tile"]), ("onnx", o["ms_per_tile"]), key=lambda e: e[1])
-    print(f"faster engine: {best[0]}, {best[1] / limit_ms:.2f}x the compute limit per tile")
-    fast = res[best[0]]
-    mpx_limit = limit_ms * 1e6 / tile**2  # every pixel through the network exactly once
+    for p, rate in gemm.items():
+        print(f"{p} GEMM rate ({args.threads} threads): {rate:.0f} GFLOP/s, "
+              f"compute limit {gflop / rate * 1000:.1f} ms per tile")  # fmt: skip
+    if "torch-bf16" not in engines:
+        print("no native bf16 on this CPU: torch-bf16 not measured")
+    base = res["torch"]
+    head = "".join(f"{e:>12}" for e in engines)
+    ratios = "".join(f"{e + '/torch':>18}" for e in engines[1:])
+    print(f"{'measure':<36}{head}{ratios}")
+    rows = [("ms per tile", "ms_per_tile")]
+    for name in [k for k in base if k.startswith(tuple(CASES))]:
+        rows += [(f"{name} ms", (name, "ms")), (f"{name} ms/Mpx", (name, "ms_per_mpx"))]
+    rows.append(("peak memory MB", "peak_mb"))
+
+    def value(engine: str, key) -> float:
+        return res[engine][key[0]][key[1]] if isinstance(key, tuple) else res[engine][key]
+
+    for label, key in rows:
+        vals = [value(e, key) for e in engines]
+        cells = "".join(f"{v:>12.1f}" for v in vals)
+        print(f"{label:<36}{cells}" + "".join(f"{v / vals[0]:>18.2f}" for v in vals[1:]))
+    for e in engines:
+        print(f"{e}: {res[e]['ms_per_tile'] / limit_ms[e]:.2f}x its compute limit per tile")
+    best = min(engines, key=lambda e: res[e]["ms_per_tile"])
+    print(f"fastest engine: {best}; auto picks: {auto_engine(cfg.engine)}")
+    mpx_limit = limit_ms[best] * 1e6 / tile**2  # every pixel through the network exactly once
+    fast = res[best]
     for name in [k for k in fast if k.startswith("chart")]:
         ms = fast[name]["ms_per_mpx"]
-        print(f"{name}: {ms / 1000:.2f} s/Mpx with {best[0]}, "
+        print(f"{name}: {ms / 1000:.2f} s/Mpx with {best}, "
               f"{ms / mpx_limit:.2f}x the compute limit per Mpx")  # fmt: skip
     for name in CASES:
         base = f"{name} {tile} px tiles"

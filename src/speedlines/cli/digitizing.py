@@ -73,7 +73,7 @@ def digitize(
     betas: Annotated[int, typer.Option(help="Beta values in the .map and JSON (2-200).")] = 11,
     decimal: Annotated[str, typer.Option(help="Decimal mark in the CSV: . or , (then ;)")] = ".",
     mask: Annotated[bool, typer.Option(help="Also write NAME.mask.png.")] = False,
-    engine: Annotated[str, typer.Option(help="auto | torch | onnx")] = "auto",
+    engine: Annotated[str, typer.Option(help="auto | torch | torch-bf16 | onnx")] = "auto",
     threads: Annotated[int | None, typer.Option(help="CPU threads.")] = None,
 ) -> None:
     """Write NAME.csv, NAME.json, NAME.overlay.png (and NAME.map with --speeds) per image."""

@@ -19,7 +19,7 @@ def predict(
     threshold: Annotated[float | None, typer.Option(help="Probability threshold.")] = None,
     prob: Annotated[bool, typer.Option(help="Also write NAME.prob.png.")] = False,
     overlay: Annotated[bool, typer.Option(help="Also write NAME.overlay.png.")] = False,
-    engine: Annotated[str, typer.Option(help="auto | torch | onnx")] = "auto",
+    engine: Annotated[str, typer.Option(help="auto | torch | torch-bf16 | onnx")] = "auto",
     threads: Annotated[int | None, typer.Option(help="CPU threads.")] = None,
 ) -> None:
     """Write NAME.mask.png (255 = speedline) for every input image, at its own size."""

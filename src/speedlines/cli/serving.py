@@ -29,7 +29,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     model: Annotated[Path | None, typer.Option(help="Model folder (default: shipped).")] = None,
-    engine: Annotated[str, typer.Option(help="auto | torch | onnx")] = "auto",
+    engine: Annotated[str, typer.Option(help="auto | torch | torch-bf16 | onnx")] = "auto",
     workers: Annotated[
         int | None, typer.Option(min=1, help="Threads for model work (default: CPU count, max 4).")
     ] = None,
