@@ -59,6 +59,7 @@ def test_history_follows_the_chain_of_parents_oldest_first():
     second = {"init_model": "models/v1", "epochs": 3, "steps": 120, "img_size": 128,
               "batch_size": 16, "loss": "dice", "augment": "upright", "lr": 0.0001, "seed": 2,
               "max_minutes": 30.0, "data": "data/b", "bn_recalibration": "recalibrated",
+              "precision_used": "bf16-mixed",
               "averaged_with": {"model": "models/v1", "share": 0.65}, "parent": first}  # fmt: skip
     text = history(second)
     items = [" ".join(item.split()) for item in re.split(r"\n(?=\d+\. )", text)]
@@ -66,7 +67,8 @@ def test_history_follows_the_chain_of_parents_oldest_first():
         "1. From random weights: 14 epochs on 256 px windows, batch 8, loss focal, augmentation "
         "research, seed 1; data data/a. Batch norm: none.",
         "2. From models/v1: 3 epochs (120 steps) on 128 px windows, batch 16, loss dice, "
-        "augmentation upright, learning rate 0.0001, seed 2, time limit 30.0 minutes; data "
+        "augmentation upright, learning rate 0.0001, seed 2, time limit 30.0 minutes, precision "
+        "bf16-mixed; data "
         "data/b. Batch norm: recalibrated.",
         "3. Weights averaged: 0.65 x models/v1 (the model that step started from) + 0.35 x that "
         "step's best checkpoint.",

@@ -11,7 +11,10 @@ import pytest
 
 from speedlines.dataset import SpeedlineDataset
 from speedlines.evaluate.mask_metrics import score
+from speedlines.segment.engine import bf16_native
 from speedlines.segment.segmenter import Segmenter
+from speedlines.training.config import TrainConfig
+from speedlines.training.run import resolve_precision
 from tests.training.lines import write_set
 
 
@@ -52,6 +55,20 @@ def test_training_lowers_the_loss_and_writes_a_complete_run(run):
     saved = json.loads((run / "run_config.json").read_text())
     assert saved["train"]["seed"] == 0 and saved["train"]["loss"] == "bce_jaccard"
     assert saved["versions"]["torch"]
+    native = bf16_native()
+    assert saved["precision_used"] == ("bf16-mixed" if native else "32-true"), "auto, from the CPU"
+    model_cfg = json.loads((run / "model" / "config.json").read_text())
+    assert model_cfg["training"]["precision_used"] == saved["precision_used"]
+
+
+def test_auto_precision_follows_the_cpu_and_can_be_forced(monkeypatch):
+    import speedlines.segment.engine as engine
+
+    monkeypatch.setattr(engine, "cpu_flags", lambda: {"avx512f", "amx_bf16"})
+    assert resolve_precision(TrainConfig(), "cpu") == "bf16-mixed"
+    monkeypatch.setattr(engine, "cpu_flags", lambda: {"avx2"})
+    assert resolve_precision(TrainConfig(), "cpu") == "32-true"
+    assert resolve_precision(TrainConfig(precision="bf16-mixed"), "cpu") == "bf16-mixed"
 
 
 def test_checkpoint_loads_in_one_call_and_eval_output_is_not_empty(run, data):

@@ -36,10 +36,13 @@ def _step(t: dict) -> str:
     budget = f", time limit {t['max_minutes']} minutes" if t.get("max_minutes") else ""
     start = t.get("init_model") or "random weights"
     aug = t.get("augment", "research")  # records before the choice existed: the default
+    # recorded since bf16 training; older records (fp32 on the CPU) say nothing
+    precision = f", precision {t['precision_used']}" if t.get("precision_used") else ""
     return (
         f"From {start}: {t.get('epochs', '?')} epochs{steps} on {t.get('img_size')} px"
         f" windows, batch {t.get('batch_size')}, loss {t.get('loss')}, augmentation"
-        f" {aug}{lr}, seed {t.get('seed')}{budget}; data {t.get('data')}. Batch norm:"
+        f" {aug}{lr}, seed {t.get('seed')}{budget}{precision}; data"
+        f" {t.get('data')}. Batch norm:"
         f" {t.get('bn_recalibration', 'not recorded')}."
     )
 

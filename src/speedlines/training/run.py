@@ -52,10 +52,19 @@ def model_config_for(cfg: TrainConfig) -> ModelConfig:
     )
 
 
-def _precision(cfg: TrainConfig, accelerator: str) -> str:
+def resolve_precision(cfg: TrainConfig, accelerator: str) -> str:
+    """The precision a run uses: ``cfg.precision``, or for ``auto`` bf16 mixed precision where
+    the hardware computes bfloat16 natively (CPUs with AVX512-BF16/AMX, GPUs from Ampere on:
+    2-3x faster steps here), fp16 mixed on older GPUs and fp32 on other CPUs."""
     if cfg.precision != "auto":
         return cfg.precision
-    return "16-mixed" if accelerator in ("gpu", "cuda") else "32-true"
+    if accelerator in ("gpu", "cuda"):
+        import torch
+
+        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
+    from speedlines.segment.engine import bf16_native
+
+    return "bf16-mixed" if bf16_native() else "32-true"
 
 
 def _accelerator(cfg: TrainConfig) -> str:
@@ -107,6 +116,7 @@ def train(
 ) -> RunResult:
     """Train, keep the best checkpoint, fix batch-norm statistics, export and evaluate."""
     import lightning.pytorch as pl
+    import torch
 
     from speedlines.training.data import SpeedlineDataModule
     from speedlines.training.history import load_checkpoint, start_history
@@ -119,17 +129,21 @@ def train(
     dm = SpeedlineDataModule(cfg, model_cfg)
     dm.setup("fit")  # bad data paths fail here, before any process is launched
     task = SegmentationTask(cfg, model_cfg)
+    precision = resolve_precision(cfg, _accelerator(cfg))
+    if precision == "bf16-mixed":
+        # The CPU's bf16 convolutions (oneDNN) want NHWC: 1.1-1.5x faster steps than NCHW.
+        task.model.to(memory_format=torch.channels_last)
     last_epoch = load_checkpoint(resume, task).get("epoch", -1) if resume else -1
     best = _best_checkpoint(out)
-    trainer = _trainer(cfg, out, best, progress)
+    trainer = _trainer(cfg, out, best, progress, precision)
     if trainer.is_global_zero:
-        _write_run_config(out, cfg, model_cfg)
+        _write_run_config(out, cfg, model_cfg, precision)
         start_history(out, resume, last_epoch)
     trainer.fit(task, datamodule=dm, ckpt_path=resume)
     if not trainer.is_global_zero:
         return RunResult(out, None, {}, trainer.current_epoch)
     epochs, steps = trainer.current_epoch, trainer.global_step
-    return _finish(cfg, model_cfg, task, dm, best.best_model_path, out, epochs, steps)
+    return _finish(cfg, model_cfg, task, dm, best.best_model_path, out, epochs, steps, precision)
 
 
 def _prepare_out(out: Path, resume: str | None, force: bool) -> Path:
@@ -163,7 +177,7 @@ def _loggers(out: Path) -> list:
     return loggers
 
 
-def _trainer(cfg: TrainConfig, out: Path, best, progress: bool):
+def _trainer(cfg: TrainConfig, out: Path, best, progress: bool, precision: str):
     """A Lightning trainer with the research's early stopping, on the configured hardware."""
     import lightning.pytorch as pl
     from lightning.pytorch import callbacks as cb
@@ -181,7 +195,7 @@ def _trainer(cfg: TrainConfig, out: Path, best, progress: bool):
         devices=cfg.devices,
         num_nodes=cfg.num_nodes,
         strategy=_strategy(cfg),
-        precision=_precision(cfg, accelerator),
+        precision=precision,
         max_epochs=cfg.epochs,
         max_time={"minutes": cfg.max_minutes} if cfg.max_minutes else None,
         accumulate_grad_batches=cfg.accumulate,
@@ -197,24 +211,34 @@ def _trainer(cfg: TrainConfig, out: Path, best, progress: bool):
     )
 
 
-def _write_run_config(out: Path, cfg: TrainConfig, model_cfg: ModelConfig) -> None:
+def _write_run_config(out: Path, cfg: TrainConfig, model_cfg: ModelConfig, precision: str) -> None:
     from speedlines.atomic_io import write_json
 
-    run_config = {"train": cfg.to_dict(), "model": model_cfg.to_dict(), "versions": _versions()}
+    run_config = {
+        "train": cfg.to_dict(),
+        "precision_used": precision,
+        "model": model_cfg.to_dict(),
+        "versions": _versions(),
+    }
     write_json(out / "run_config.json", run_config)
 
 
-def _finish(cfg, model_cfg, task, dm, best_path, out, epochs: int, steps: int) -> RunResult:
+def _finish(
+    cfg, model_cfg, task, dm, best_path, out, epochs: int, steps: int, precision: str
+) -> RunResult:
     """Best weights -> batch-norm recalibration -> eval-mode validation -> model/ export."""
+    import torch
+
     from speedlines.segment.model import save_model
     from speedlines.training.plots import plot_curves
 
     steps = _load_best(task, best_path, steps)
-    model = task.model.cpu()
+    model = task.model.cpu().to(memory_format=torch.contiguous_format)
     bn_note = _batch_norm(cfg, model, dm, steps)
     model.eval()
     model_cfg.metrics = _validate(model, model_cfg, dm)
     model_cfg.training = training_record(cfg, dm.description, best_path, epochs, steps, bn_note)
+    model_cfg.training["precision_used"] = precision
     model_dir = save_model(out / "model", model, model_cfg)
     csv_path = out / "logs" / "metrics.csv"
     if csv_path.is_file():
