@@ -115,3 +115,18 @@ def test_gasturb_map_header_stays_one_line_whatever_the_file_name(result):
     named = dataclasses.replace(result, source={"name": "a\nb\u2028c.png"})
     text = to_gasturb_map(named, title="x\ry")
     assert text.splitlines()[0] == " 99 x y digitized by speedlines from a b c.png"
+
+
+def test_gasturb_map_and_csv_lose_no_digits(result):
+    """Every .map value reads back as the JSON's (to 10 digits, not 6); CSV speeds in full."""
+    from speedlines.digitize.readers import read_gasturb_map
+
+    speeds = [109655.125, 187796.0, 1234567.5]
+    named = select_lines(result, None, speeds)
+    saved = read_gasturb_map(to_gasturb_map(named, betas=7))
+    points = np.array(to_json(named, betas=7)["beta"]["points"])
+    np.testing.assert_allclose(saved["mass_flow"], points[:, :, 0], rtol=1e-9)
+    np.testing.assert_allclose(saved["pressure_ratio"], points[:, :, 1], rtol=1e-9)
+    np.testing.assert_allclose(saved["surge_line"], named.surge_line, rtol=1e-9)
+    rows = list(csv.DictReader(io.StringIO(to_csv(named))))
+    assert sorted({float(r["speed"]) for r in rows}) == speeds

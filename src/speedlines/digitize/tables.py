@@ -24,8 +24,8 @@ def _checked(result: Digitization, values: np.ndarray | None = None) -> None:
         raise InputError("the resampled curves have non-finite values (inf or nan)")
 
 
-def _number(v: float, decimal: str) -> str:
-    text = f"{v:.7g}"
+def _number(v: float, decimal: str, digits: int = 7) -> str:
+    text = f"{v:.{digits}g}"
     return text.replace(".", decimal) if decimal != "." else text
 
 
@@ -42,7 +42,8 @@ def to_csv(result: Digitization, decimal: str = ".") -> str:
     writer = csv.writer(buf, delimiter=";" if decimal == "," else ",", lineterminator="\n")
     writer.writerow(["line", "speed", "x", "y"])
     for sl in result.lines:
-        speed = "" if sl.speed is None else _number(sl.speed, decimal)
+        # Speeds in full: they name the lines, not measured values.
+        speed = "" if sl.speed is None else _number(sl.speed, decimal, 15)
         for x, y in sl.data:
             writer.writerow([sl.line, speed, _number(x, decimal), _number(y, decimal)])
     return buf.getvalue()
@@ -69,11 +70,17 @@ def to_json(result: Digitization, betas: int = DEFAULT_BETAS) -> dict:
 def _table(name: str, speeds: list[float], betas: np.ndarray, values: np.ndarray) -> list[str]:
     # GasTurb encodes the table size in its first number: rows + 1 . (columns + 1) / 1000.
     head = f"{len(speeds) + 1}.{len(betas) + 1:03d}"
-    lines = [name, " " + "  ".join([f"{head:>9}", *(f"{b:10.5f}" for b in betas)])]
+    lines = [name, " " + "  ".join([f"{head:>9}", *(f"{b:12.5f}" for b in betas)])]
     for speed, row in zip(speeds, values):
         # Speeds in full (187796, not 1.878e+05): they name the lines, not measured values.
-        lines.append(" " + "  ".join([f"{speed:>9.15g}", *(f"{v:10.6g}" for v in row)]))
+        lines.append(" " + "  ".join([f"{speed:>9.15g}", *(_full(v) for v in row)]))
     return [*lines, ""]
+
+
+def _full(v: float) -> str:
+    """A .map value, right-aligned, to 10 significant digits: a reader gets back what the
+    JSON holds, not a value rounded to 6 digits (0.1234567 -> 0.123457)."""
+    return f"{v:12.10g}"
 
 
 def _one_line(text: str) -> str:
@@ -107,8 +114,8 @@ def to_gasturb_map(result: Digitization, betas: int = DEFAULT_BETAS, title: str 
     surge = result.surge_line
     out += [
         "Surge Line",
-        " " + "  ".join([f"{f'2.{len(surge):03d}':>9}", *(f"{v:10.6g}" for v in surge[:, 0])]),
-        " " + "  ".join([" " * 9, *(f"{v:10.6g}" for v in surge[:, 1])]),
+        " " + "  ".join([f"{f'2.{len(surge):03d}':>9}", *(_full(v) for v in surge[:, 0])]),
+        " " + "  ".join([" " * 9, *(_full(v) for v in surge[:, 1])]),
         "",
     ]
     return "\n".join(out)
