@@ -34,9 +34,10 @@ class Speedline:
     confidence: float
     speed: float | None = None
     fit: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # more JSON keys (the page's line id, origin)
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "line": self.line,
             "speed": self.speed,
             "confidence": round(self.confidence, 4),
@@ -44,6 +45,7 @@ class Speedline:
             "pixels": np.round(self.pixels, 2).tolist(),
             "fit": self.fit,
         }
+        return d | {k: v for k, v in self.extra.items() if k not in d}
 
 
 def _thin(points: np.ndarray, step: float = 1.0) -> np.ndarray:
