@@ -1,8 +1,8 @@
 """Stage 2, mask -> speedlines as curves in data units -> files: pixel <-> data units
 (``calibration``), one pixel chain per speedline (``trace``, with ``joins`` and
 ``line_shape``), fitted and resampled curves (``curves``), the steps for one image
-(``pipeline``), the page's edited lines fitted as they are (``edited``), CSV / JSON / .map (``tables``), those files read back (``readers``) and images
-in, files out (``batch``)."""
+(``pipeline``), the page's edited lines fitted as they are (``edited``), CSV / JSON / .map
+(``tables``), those files read back (``readers``) and images in, files out (``batch``)."""
 
 from speedlines.digitize.batch import CalibrationSource, DigitizeOptions, digitize_files
 from speedlines.digitize.calibration import AxisCalibration, Calibration
