@@ -1,9 +1,10 @@
-"""FastAPI application: the page, and a JSON API over predict and digitize (``api``).
+"""FastAPI application: the page, and a JSON API over predict, digitize and fit (``api``).
 
 Uploads are kept in memory and nothing is written to disk; a body over the limit is refused
-before it is read (``guards``). Model work runs on a fixed pool of workers with a bounded queue
-(``pool``). The model's probability map of the last few images is kept (``sources``), so that
-digitizing an image that was just predicted does not run the model again.
+before it is read (``guards``). The API docs (``/docs``, ``/redoc``) load their scripts from
+the package, so they work offline. Model work runs on a fixed pool of workers with a bounded
+queue (``pool``). The model's probability map of the last few images is kept (``sources``),
+so that digitizing an image that was just predicted does not run the model again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.formparsers import MultiPartParser
 
 from speedlines import __version__
@@ -28,6 +30,7 @@ MAX_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 FORM_FIELDS_BYTES = 1024 * 1024  # the calibration JSON and the other text fields
 TIMEOUT_S = 120.0
+DOCS_URL, REDOC_URL = "/docs", "/redoc"  # FastAPIOffline's defaults
 
 
 def create_app(
@@ -62,7 +65,8 @@ def create_app(
         yield
         pool.shutdown()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the package, not a CDN.
+    app = FastAPIOffline(
         title="speedlines",
         version=__version__,
         description="Find the speedlines in compressor-map images and digitize them.",
@@ -78,8 +82,9 @@ def create_app(
     # upload, so it may stay in memory (nothing written to disk, as the README says).
     MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, body_limit)
     app.add_middleware(BodyLimit, max_body=body_limit, detail=too_large(max_bytes))
-    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    app.add_middleware(SecurityHeaders, exempt=docs)
+    # FastAPIOffline serves the docs pages itself (app.docs_url is None): name them here.
+    docs = (DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(SecurityHeaders, docs=docs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
 
