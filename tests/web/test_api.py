@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import cv2
@@ -43,7 +44,10 @@ def test_health_model_page_and_openapi(client):
     assert page.status_code == 200 and "speedlines" in page.text and "app.js" in page.text
     assert client.get("/static/app.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/predict", "/api/digitize", "/api/health", "/api/model"} <= set(paths)
+    assert {"/api/predict", "/api/digitize", "/api/fit", "/api/health", "/api/model"} <= set(paths)
+    fit_body = paths["/api/fit"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"image", "calibration", "lines"} <= set(fit_body["required"])
+    assert "origin" in fit_body["properties"]["lines"]["items"]["properties"]
 
 
 def test_predict_returns_the_mask_and_one_polyline_per_line(client, sample):
@@ -53,7 +57,39 @@ def test_predict_returns_the_mask_and_one_polyline_per_line(client, sample):
     h, w = sample.label.shape
     assert (d["width"], d["height"]) == (w, h)
     assert d["mask_png"].startswith("data:image/png;base64,")
-    assert len(d["lines"]) == len(sample.meta["speedlines"])
+    assert len(d["lines"]) == len(sample.meta["speedlines"]) and d["method"] == "model"
+
+
+def test_predict_by_the_ink_method_runs_no_model(sample):
+    def no_model():
+        raise AssertionError("the ink method must not load the model")
+
+    with TestClient(create_app(load_model=no_model)) as c:
+        files = {"file": ("crop.png", png(sample.image), "image/png")}
+        r = c.post("/api/predict", files=files, data={"method": "ink"})
+        assert r.status_code == 200, r.text
+        assert r.json()["method"] == "ink" and r.json()["lines"]
+        r = c.post("/api/predict", files=files, data={"method": "magic"})
+        assert r.status_code == 422 and "'model' or 'ink'" in str(r.json()["detail"])
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_the_api_docs_load_nothing_from_outside_the_server(client, path):
+    page = client.get(path)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assets = re.findall(r"<(?:script|link)[^>]*?(?:src|href)=[\"']([^\"']+)", page.text)
+    assert assets and not [a for a in assets if re.match(r"(https?:)?//", a)], assets
+    kinds = set()
+    for url in assets:
+        r = client.get(url)
+        kind = r.headers["content-type"].split(";")[0]
+        assert r.status_code == 200 and len(r.content) > 1000, url
+        kinds.add(kind)
+    assert "text/javascript" in kinds or "application/javascript" in kinds
+    if path == "/docs":
+        assert "text/css" in kinds
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in csp and "http" not in csp
 
 
 def test_digitize_matches_the_truth_and_the_files_agree(client, sample):

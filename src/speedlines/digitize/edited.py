@@ -36,7 +36,7 @@ class EditedLine:
     pixel at (0, 0), in any direction."""
 
     id: int  # the page's stable id, >= 1
-    pixels: np.ndarray
+    pixels: np.ndarray  # or a list of pairs
     speed: float | None = None
     confidence: float | None = None
     origin: str = "edited"  # one of ORIGINS
@@ -53,6 +53,8 @@ def _checked_points(line: EditedLine, width: int, height: int) -> np.ndarray:
         pts = np.asarray(line.pixels, dtype=np.float64)
     except (TypeError, ValueError):
         raise InputError(f"{what}: pixels must be (col, row) number pairs") from None
+    if pts.size == 0:
+        pts = pts.reshape(0, 2)
     if pts.ndim != 2 or pts.shape[1] != 2:
         raise InputError(f"{what}: pixels must be (col, row) number pairs")
     if not 2 <= len(pts) <= MAX_LINE_POINTS:

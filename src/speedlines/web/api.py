@@ -1,4 +1,4 @@
-"""The JSON API (``/api``): health, the model, predict and digitize.
+"""The JSON API (``/api``): health, the model, predict, digitize, and fit (the page's lines).
 
 The endpoints find the app's mask sources, upload limits and worker pool in ``app.state`` (set
 by ``create_app``). Decoding, the model and the answer's encoding run on the pool, never on the
@@ -20,12 +20,14 @@ from speedlines import __version__
 from speedlines.atomic_io import encode_png
 from speedlines.digitize.batch import MAX_BETAS, MAX_POINTS
 from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.edited import fit_lines
 from speedlines.digitize.pipeline import digitize_image, parse_speeds, select_lines
 from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
 from speedlines.digitize.trace import trace_lines
 from speedlines.errors import InputError
 from speedlines.image_io import decode_image
-from speedlines.segment.segmentation import Method
+from speedlines.segment.segmentation import MaskSource, Method
+from speedlines.web.fit_request import fit_body_schema, parse_fit_request
 from speedlines.web.pool import WorkerPool
 from speedlines.web.sources import MaskSources
 
@@ -137,16 +139,22 @@ def model_info(sources: Sources, limits: Annotated[Limits, Depends(_limits)], po
 
 
 @router.post("/predict", response_model=dict)
-async def predict(upload: Image, sources: Sources, pool: Pool) -> JSONResponse:
+async def predict(
+    upload: Image,
+    sources: Sources,
+    pool: Pool,
+    method: Method = Form("model", description="model, or ink: dark ink minus straight rules"),
+) -> JSONResponse:
     """Image in; the speedline mask (PNG, 255 = speedline) and each line's pixels out."""
-    return await pool.run(_predict, upload, sources)
+    return await pool.run(_predict, upload, sources.get(method), method)
 
 
-def _predict(upload: Upload, sources: MaskSources) -> JSONResponse:
+def _predict(upload: Upload, source: MaskSource, method: str) -> JSONResponse:
     image = upload.decode()
-    seg = sources.model.segment(image)
+    seg = source.segment(image)
     lines = trace_lines(seg.mask, None, seg.confidence)
     return JSONResponse({
+        "method": method,
         "sha256": upload.sha256,
         "width": int(image.shape[1]),
         "height": int(image.shape[0]),
@@ -198,3 +206,35 @@ def _digitize(upload, source, calibration, speeds, keep, points, betas, decimal)
         "map": to_gasturb_map(result, betas) if result.speeds_known else None,
         "mask_png": _mask_data_url(mask),
     })  # fmt: skip
+
+
+@router.post("/fit", response_model=dict, openapi_extra={"requestBody": fit_body_schema()})
+async def fit(request: Request, pool: Pool) -> JSONResponse:
+    """The page's own lines (pixel polylines, edited or drawn, a speed per line where known)
+    in; the same curves, CSV, JSON and .map as ``/api/digitize`` out. No model runs."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise HTTPException(415, "send the body as application/json")
+    return await pool.run(_fit, await request.body())
+
+
+def _fit(body: bytes) -> JSONResponse:
+    try:
+        req = parse_fit_request(body)
+        image = req.image
+        result = fit_lines(
+            [line.edited() for line in req.lines],
+            Calibration.from_dict(req.calibration),
+            (image.width, image.height),
+            req.points,
+            {"name": image.name, "sha256": image.sha256.lower()},
+        )
+        answer = {
+            "result": to_json(result, req.betas),
+            "csv": to_csv(result, req.decimal),
+            "map": to_gasturb_map(result, req.betas) if result.speeds_known else None,
+            "missing_speeds": [sl.extra["id"] for sl in result.lines if sl.speed is None],
+        }
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return JSONResponse(answer)
