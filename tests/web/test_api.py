@@ -41,8 +41,8 @@ def test_health_model_page_and_openapi(client):
     info = client.get("/api/model").json()
     assert info["encoder"] and info["engine"] in ("torch", "torch-bf16", "onnx")
     page = client.get("/")
-    assert page.status_code == 200 and "speedlines" in page.text and "app.js" in page.text
-    assert client.get("/static/app.js").status_code == 200
+    assert page.status_code == 200 and "speedlines" in page.text and "js/main.js" in page.text
+    assert client.get("/static/js/main.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/predict", "/api/digitize", "/api/fit", "/api/health", "/api/model"} <= set(paths)
     fit_body = paths["/api/fit"]["post"]["requestBody"]["content"]["application/json"]["schema"]

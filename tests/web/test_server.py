@@ -216,7 +216,7 @@ def test_two_file_parts_are_refused_with_one_line():
 
 def test_security_headers_and_a_content_security_policy_without_inline_script():
     with TestClient(create_app()) as client:
-        for path in ("/", "/static/app.js", "/api/health"):
+        for path in ("/", "/static/js/main.js", "/api/health"):
             h = client.get(path).headers
             csp = h["Content-Security-Policy"]
             assert "script-src 'self'" in csp and "unsafe-inline" not in csp, path
@@ -231,8 +231,11 @@ def test_the_page_builds_no_html_from_strings():
     """API text (units, names, messages) reaches the page only as text nodes: no HTML parsing
     of strings anywhere in the page's script, and no inline script or handler in the page
     (the CSP would block them)."""
-    script = (STATIC / "app.js").read_text()
-    assert not re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", script)
+    for path in (STATIC / "js").glob("*.js"):
+        script = path.read_text()
+        html = re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", script)
+        assert not html, path.name
+        assert not re.search(r"""["']?style["']?\s*:""", script), f"{path.name}: style attribute"
     page = (STATIC / "index.html").read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline script"
     assert not re.search(r"\son[a-z]+\s*=", page) and " style=" not in page

@@ -1,0 +1,280 @@
+"""The page as a digitizing workbench, in a real headless browser: what is shown is what is
+exported (exactly the ticked lines, with stable numbers and colours), the calibration form is
+the one truth, the busy state, and the edit tools (delete, trim, split, join, draw, undo,
+redo) with the exported CSV checked against the edited state; projects saved and restored."""
+
+import json
+
+import numpy as np
+from selenium.webdriver.common.keys import Keys
+
+from speedlines.digitize.calibration import Calibration
+from tests.drawn_maps import distance_to
+from tests.web.conftest import needs_browser
+from tests.web.page import Page, chart, rows_of
+
+pytestmark = needs_browser
+
+
+def digitized(page, sample, cal_file, speeds=True):
+    """Calibration from the file, each line's speed typed, Digitize pressed."""
+    page.find("#cal-file").send_keys(str(cal_file))
+    if speeds:
+        for line_id, speed in zip(page.line_ids(), sample.meta["speeds"], strict=True):
+            page.find(f"input.speed[data-line='{line_id}']").send_keys(str(speed))
+    page.after_fit(lambda: page.find("#digitize").click())
+
+
+def at(sample, line: int, share: float) -> tuple[float, float]:
+    """The true pixel a share of the way along a line (1-based), surge to choke."""
+    px = np.array(sample.meta["speedlines"][line - 1]["pixels"])
+    col, row = px[min(len(px) - 1, int(share * (len(px) - 1)))]
+    return float(col), float(row)
+
+
+def median_px_error(sample, rows, csv_line, true_line):
+    truth = Calibration.from_dict(sample.meta["calibration"])
+    px = truth.points_to_pixel(rows_of(rows, csv_line))
+    true_px = np.array(sample.meta["speedlines"][true_line - 1]["pixels"])
+    return float(np.median(distance_to(true_px, px)))
+
+
+def test_the_files_hold_exactly_the_ticked_lines_with_stable_numbers_and_colours(
+    server, browser, tmp_path
+):
+    sample, path, cal_file = chart(tmp_path)
+    page = Page(browser, server).open()
+    page.upload(path)
+    assert page.line_ids() == [1, 2, 3, 4]
+    overlay = {int(e.get_attribute("data-line")): e.get_attribute("stroke")
+               for e in page.all("#overlay polyline.speedline")}  # fmt: skip
+    digitized(page, sample, cal_file)
+    assert page.line_ids() == [1, 2, 3, 4], "Digitize keeps the numbers"
+    assert len({r["line"] for r in page.csv_rows()}) == 4
+
+    page.after_fit(lambda: page.find("input[aria-label='keep line 2']").click())
+    assert page.line_ids() == [1, 2, 3, 4], "an untick renumbers nothing"
+    speeds = sample.meta["speeds"]
+    rows = page.csv_rows()
+    assert sorted({float(r["speed"]) for r in rows}) == [speeds[0], speeds[2], speeds[3]]
+    assert [ln["id"] for ln in json.loads(page.download("download-JSON"))["lines"]] == [1, 3, 4]
+    assert page.download("download-map").count(f"{speeds[1]:g}") == 0
+    assert all(f"{s:g}" in page.download("download-map") for s in (speeds[0], speeds[3]))
+    table = [r.find_elements("css selector", "td")[0].text for r in page.all("#results tr")[1:]]
+    assert table == ["line 1", "line 3", "line 4"]
+    curves = {int(e.get_attribute("data-line")): e.get_attribute("stroke")
+              for e in page.all("#plot polyline.curve[data-line]")}  # fmt: skip
+    assert set(curves) == {1, 3, 4} and all(curves[k] == overlay[k] for k in curves)
+    assert [e.text for e in page.all("#plot .legend")][:3] == [
+        f"line 1: {speeds[0]:g}", f"line 3: {speeds[2]:g}", f"line 4: {speeds[3]:g}"]  # fmt: skip
+
+    for k in (1, 3):
+        page.after_fit(lambda k=k: page.find(f"input[aria-label='keep line {k}']").click())
+    page.after_fit(lambda: page.find("input[aria-label='keep line 4']").click())
+    assert "no line is ticked" in page.status
+    assert not page.all("#downloads a"), "nothing to download when no line is ticked"
+
+
+def test_speeds_per_line_as_typed_and_an_unticked_line_stays_out(server, browser, tmp_path):
+    sample, path, cal_file = chart(tmp_path)
+    page = Page(browser, server).open()
+    page.upload(path)
+    page.find("input[aria-label='keep line 4']").click()  # before Digitize: a spurious line
+    page.find("#cal-file").send_keys(str(cal_file))
+    s1, s2, s3, _ = sample.meta["speeds"]
+    typed = [f"{s1:,}".replace(",", " "), f"{s2 / 1000:g}k", f"{s3} rpm"]
+    for line_id, text in zip((1, 2, 3), typed, strict=True):
+        page.find(f"input.speed[data-line='{line_id}']").send_keys(text)
+    page.after_fit(lambda: page.find("#digitize").click())
+    assert not page.find("input[aria-label='keep line 4']").is_selected()
+    rows = page.csv_rows()
+    assert sorted({float(r["speed"]) for r in rows}) == [s1, s2, s3]
+    assert "--" not in page.status and page.all("#download-map")
+
+    box = page.find("input.speed[data-line='2']")  # out of order: which lines, in words
+    box.clear()
+    page.after_fit(lambda: box.send_keys(f"{s3 + 1000}", Keys.TAB))
+    assert "line 2" in page.status and "line 3" in page.status, page.status
+    assert not page.all("#downloads a")
+    box.clear()
+    page.after_fit(lambda: box.send_keys(Keys.TAB))  # a line without speed: no .map, and why
+    assert not page.all("#download-map") and page.all("#download-CSV")
+    assert "line 2" in page.find("#map-note").text
+
+
+def test_the_calibration_form_shows_the_file_and_a_click_changes_one_point(
+    server, browser, tmp_path
+):
+    sample, path, cal_file = chart(tmp_path)
+    cal = sample.meta["calibration"]
+    page = Page(browser, server).open()
+    page.upload(path)
+    assert page.find("#unit-x").get_attribute("value") == "", "no made-up default units"
+    page.find("#cal-file").send_keys(str(cal_file))
+    assert page.find("#px-x0").text == f"column {round(cal['x']['pixel'][0], 2):g}"
+    assert float(page.find("#val-y1").get_attribute("value")) == cal["y"]["value"][1]
+    assert page.find("#unit-x").get_attribute("value") == cal["units"]["x"]
+    assert "chart.calibration.json" in page.find("#cal-source").text
+    page.find("[data-pick=x0]").click()
+    page.click_at(cal["x"]["pixel"][0] + 3, 100)
+    assert page.find("#px-x1").text == f"column {round(cal['x']['pixel'][1], 2):g}", "kept"
+    assert "edited by clicks" in page.find("#cal-source").text
+    page.after_fit(lambda: page.find("#digitize").click())
+    used = page.state(".result.result.calibration")
+    assert abs(used["x"]["pixel"][0] - (cal["x"]["pixel"][0] + 3)) < 1  # a screen pixel
+    assert used["y"]["pixel"] == cal["y"]["pixel"] and used["units"] == cal["units"]
+
+    bad = tmp_path / "same.json"  # coinciding values: refused when loaded, not at Digitize
+    bad.write_text(json.dumps(dict(cal, x=dict(cal["x"], value=[1.0, 1.0]))))
+    page.find("#cal-file").send_keys(str(bad))
+    assert "values are equal" in page.status
+    assert page.state(".cal.values.x0") != "1"
+
+    _, other, _ = chart(tmp_path, seed=7003, index=2, name="other.png")
+    page.upload(other)  # a new image: no point of the old one is kept
+    assert page.find("#px-x0").text == "-" and page.find("#digitize").get_attribute("disabled")
+    assert not page.all("#downloads a") and not page.all("#results table")
+
+
+def test_busy_state_cancel_and_nothing_stale(server, browser, tmp_path):
+    _, path, _ = chart(tmp_path)
+    _, other, _ = chart(tmp_path, seed=7003, index=2, name="other.png")
+    page = Page(browser, server).open()
+    page.upload(path)
+    assert page.all("#overlay polyline.speedline")
+    browser.execute_script(  # a slow model: the request waits 2 s before it is sent
+        "const f = window.fetch; window.fetch = (u, o) => String(u).includes('predict') ?"
+        " new Promise((r) => setTimeout(r, 2000)).then(() => f(u, o)) : f(u, o);"
+    )
+    page.find("#file").send_keys(str(other))
+    assert page.find("#busy").is_displayed() and "other.png" in page.find("#busy-text").text
+    assert page.find("#digitize").get_attribute("disabled")
+    assert page.find("#file").get_attribute("disabled"), "no second upload while busy"
+    assert not page.all("#overlay polyline"), "the previous image's lines are gone"
+    page.find("#cancel").click()
+    page.wait.until(lambda d: "cancelled" in page.status)
+    assert not page.find("#busy").is_displayed() and page.state(".image") is None
+
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image at all")
+    page.upload(bad)
+    assert page.find("#status").get_attribute("class") == "error"
+    assert page.state(".image") is None and page.find("#digitize").get_attribute("disabled")
+
+    page.upload(path)
+    page.find("[data-pick=y1]").click()
+    assert page.find("#prompt").is_displayed()
+    page.key(Keys.ESCAPE)
+    assert not page.find("#prompt").is_displayed() and page.state(".cal.picks.y1") is None
+    page.click_at(50, 50)
+    assert page.state(".cal.picks.y1") is None, "Esc cancelled the pick"
+
+
+def test_edit_tools_change_what_is_exported(server, browser, tmp_path):
+    sample, path, cal_file = chart(tmp_path)
+    page = Page(browser, server).open()
+    page.upload(path)
+    digitized(page, sample, cal_file, speeds=False)
+    full = page.csv_rows()
+
+    page.click_at(*at(sample, 3, 0.5))  # select line 3 on the image, delete it, undo, redo
+    assert page.state(".selected") == 3
+    page.after_fit(lambda: page.key(Keys.DELETE))
+    assert page.line_ids() == [1, 2, 4] and len({r["line"] for r in page.csv_rows()}) == 3
+    page.after_fit(lambda: page.key("z", ctrl=True))
+    assert page.line_ids() == [1, 2, 3, 4] and page.csv_rows() == full
+    page.after_fit(lambda: page.key("y", ctrl=True))
+    assert page.line_ids() == [1, 2, 4]
+    page.after_fit(lambda: page.find("#undo").click())
+
+    page.key("t")  # trim line 1 at 70 %: its choke end goes
+    page.after_fit(lambda: page.click_at(*at(sample, 1, 0.7)))
+    rows = page.csv_rows()
+    cut_flow = Calibration.from_dict(sample.meta["calibration"]).x.to_data(at(sample, 1, 0.7)[0])
+    assert rows_of(rows, 1)[:, 0].max() < cut_flow + 0.01 * abs(cut_flow)
+    assert rows_of(rows, 1)[:, 0].max() < rows_of(full, 1)[:, 0].max()
+
+    page.key("s")  # split line 2 in the middle, then join the pieces again
+    page.after_fit(lambda: page.click_at(*at(sample, 2, 0.5)))
+    assert page.line_ids() == [1, 2, 3, 4, 5]
+    assert len({r["line"] for r in page.csv_rows()}) == 5
+    page.key("j")
+    page.click_at(*at(sample, 2, 0.2))
+    page.after_fit(lambda: page.click_at(*at(sample, 2, 0.8)))
+    assert page.line_ids() == [1, 2, 3, 4]
+    assert median_px_error(sample, page.csv_rows(), 2, 2) < 1.5
+
+    page.click_at(*at(sample, 4, 0.5))  # line 4 "missed": deleted, then drawn by clicks
+    page.after_fit(lambda: page.key(Keys.DELETE))
+    page.key("d")
+    for share in np.linspace(0, 1, 14):
+        page.click_at(*at(sample, 4, share))
+    page.after_fit(lambda: page.key(Keys.ENTER))
+    assert page.line_ids() == [1, 2, 3, 6]
+    lines = json.loads(page.download("download-JSON"))["lines"]
+    drawn = next(ln for ln in lines if ln["id"] == 6)
+    assert drawn["origin"] == "drawn" and drawn["line"] == 4
+    assert median_px_error(sample, page.csv_rows(), 4, 4) < 1.5
+    assert page.console_errors() == []
+
+
+def test_a_project_is_saved_restored_after_a_reload_and_loaded_from_its_file(
+    server, browser, tmp_path
+):
+    sample, path, cal_file = chart(tmp_path)
+    page = Page(browser, server).open()
+    page.upload(path)
+    digitized(page, sample, cal_file)
+    page.click_at(*at(sample, 2, 0.5))
+    page.after_fit(lambda: page.key(Keys.DELETE))
+    page.find("input[aria-label='keep line 4']").click()
+    page.wait.until(lambda d: len({r["line"] for r in page.csv_rows()}) == 2)
+    edited = page.state(".lines")
+    csv_text = page.download("download-CSV")
+
+    page.find("#save-project").click()
+    saved = browser.downloads / "chart.speedlines-project.json"
+    page.wait.until(lambda d: saved.is_file() and saved.stat().st_size)
+    project = json.loads(saved.read_text())
+    assert project["format"] == "speedlines-project/1" and len(project["lines"]) == 3
+
+    page.open(clear_storage=False)  # a reload: the browser kept the work
+    page.upload(path)
+    page.wait.until(lambda d: page.download("download-CSV"))
+    assert page.find("#restored").is_displayed() and page.state(".lines") == edited
+    assert page.download("download-CSV") == csv_text
+
+    page.open()  # storage cleared: the project file brings it back
+    page.upload(path)
+    assert page.line_ids() == [1, 2, 3, 4]
+    page.find("#project-file").send_keys(str(saved))
+    page.wait.until(lambda d: page.download("download-CSV"))
+    assert page.state(".lines") == edited and page.download("download-CSV") == csv_text
+    page.after_fit(lambda: page.key("z", ctrl=True))  # loading is one undoable step
+    assert page.line_ids() == [1, 2, 3, 4]
+
+    _, other, _ = chart(tmp_path, seed=7003, index=2, name="other.png")
+    page.upload(other)
+    page.find("#project-file").send_keys(str(saved))
+    assert "not for other.png" in page.status
+
+
+def test_usable_at_1024_px_every_control_named_and_the_docs_offline(server, browser, tmp_path):
+    _, path, _ = chart(tmp_path)
+    browser.set_window_size(1024, 768)
+    try:
+        page = Page(browser, server).open()
+        page.upload(path)
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        unnamed = browser.execute_script(
+            "return [...document.querySelectorAll('input, select, button')].filter((e) =>"
+            " !(e.labels && e.labels.length) && !e.getAttribute('aria-label') &&"
+            " !e.textContent.trim()).map((e) => e.id || e.outerHTML)"
+        )
+        assert unnamed == []
+        browser.get(server + "/docs")
+        page.wait.until(lambda d: "/api/fit" in d.find_element("tag name", "body").text)
+    finally:
+        browser.set_window_size(1400, 1000)
