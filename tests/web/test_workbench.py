@@ -260,11 +260,12 @@ def test_a_project_is_saved_restored_after_a_reload_and_loaded_from_its_file(
 
 
 def test_usable_at_1024_px_every_control_named_and_the_docs_offline(server, browser, tmp_path):
-    _, path, _ = chart(tmp_path)
+    sample, path, cal_file = chart(tmp_path)
     browser.set_window_size(1024, 768)
     try:
         page = Page(browser, server).open()
         page.upload(path)
+        digitized(page, sample, cal_file)
         assert browser.execute_script(
             "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
         )
@@ -278,3 +279,35 @@ def test_usable_at_1024_px_every_control_named_and_the_docs_offline(server, brow
         page.wait.until(lambda d: "/api/fit" in d.find_element("tag name", "body").text)
     finally:
         browser.set_window_size(1400, 1000)
+
+
+def test_single_points_are_moved_and_deleted_and_the_view_zooms(server, browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    sample, path, cal_file = chart(tmp_path)
+    page = Page(browser, server).open()
+    page.upload(path)
+    digitized(page, sample, cal_file, speeds=False)
+    before = page.state(".lines[0].pixels")
+    page.find("#zoom-in").click()  # zoomed in, clicks still land on image pixels
+    assert page.find("#zoom-level").text != "86 %"
+    page.click_at(*at(sample, 1, 0.5))
+    assert page.state(".selected") == 1
+    page.key("e")
+    handles = page.all("#overlay rect.handle")
+    assert 3 <= len(handles) <= 60
+    handle = handles[len(handles) // 2]
+    page.after_fit(lambda: ActionChains(browser).click_and_hold(handle).move_by_offset(0, -40)
+                   .release().perform())  # fmt: skip
+    moved = page.state(".lines[0]")
+    assert moved["origin"] == "edited" and len(moved["pixels"]) == len(handles)
+    assert min(p[1] for p in moved["pixels"]) < min(p[1] for p in before) - 10, "dragged up"
+    count = len(page.all("#overlay rect.handle"))
+    ActionChains(browser).move_to_element(page.all("#overlay rect.handle")[1]).perform()
+    page.after_fit(lambda: page.key(Keys.DELETE))
+    assert len(page.state(".lines[0].pixels")) == count - 1
+    page.key(Keys.ESCAPE)
+    assert not page.all("#overlay rect.handle")
+    page.after_fit(lambda: page.key("z", ctrl=True))
+    page.after_fit(lambda: page.key("z", ctrl=True))
+    assert page.state(".lines[0].pixels") == before

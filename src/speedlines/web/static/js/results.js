@@ -101,12 +101,12 @@ function show(r) {
     const ys = ln.points.map((p) => p[1]);
     const sw = swatch(ln.id);
     return row("td", [el("span", [sw, `line ${ln.id}`]), ln.line, ln.speed ?? "",
-      `${f(Math.min(...xs))} - ${f(Math.max(...xs))}`, `${f(Math.min(...ys))} - ${f(Math.max(...ys))}`,
-      ln.confidence.toFixed(2), ln.fit.residual_px, ln.origin]);
+      `${f(Math.min(...xs))}\u2013${f(Math.max(...xs))}`, `${f(Math.min(...ys))}\u2013${f(Math.max(...ys))}`,
+      ln.fit.residual_px]);
   });
   const ux = res.units.x ? ` (${res.units.x})` : "";
   const uy = res.units.y ? ` (${res.units.y})` : "";
-  const head = row("th", ["line", "in files", "speed", `x${ux}`, `y${uy}`, "confidence", "fit rms px", "from"]);
+  const head = row("th", ["line", "CSV line", "speed", `x${ux}`, `y${uy}`, "fit rms px"]);
   $("results").replaceChildren(el("table", [head, ...rows], { class: "curves", "aria-label": "digitized curves" }));
   plot(res);
   downloads(r);

@@ -109,7 +109,9 @@ export function initViewport() {
   document.addEventListener("keydown", (e) => { if (e.code === "Space" && !isTyping(e)) space = true; });
   document.addEventListener("keyup", (e) => { if (e.code === "Space") space = false; });
   vp.addEventListener("pointerdown", (e) => {
-    if (e.button === 1 || (e.button === 0 && space)) {
+    // On a touch screen, one finger pans where no tool waits for a tap.
+    const touchPan = e.pointerType === "touch" && !document.body.dataset.tool;
+    if (e.button === 1 || (e.button === 0 && space) || touchPan) {
       drag = [e.clientX, e.clientY];
       vp.setPointerCapture(e.pointerId);
       e.preventDefault();
