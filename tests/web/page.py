@@ -115,7 +115,9 @@ class Page:
         return [int(e.get_attribute("data-line")) for e in self.all("#lines tr[data-line]")]
 
     def console_errors(self) -> list[str]:
-        return [m["message"] for m in self.d.get_log("browser") if m["level"] == "SEVERE"]
+        """Script errors; an API refusal (a 4xx answer the page shows) is not one."""
+        severe = [m["message"] for m in self.d.get_log("browser") if m["level"] == "SEVERE"]
+        return [m for m in severe if "Failed to load resource" not in m]
 
 
 def chart(tmp_path: Path, seed: int = 7003, index: int = 1, name: str = "chart.png"):

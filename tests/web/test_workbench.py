@@ -5,10 +5,13 @@ redo) with the exported CSV checked against the edited state; projects saved and
 
 import json
 
+import cv2
 import numpy as np
+import pytest
 from selenium.webdriver.common.keys import Keys
 
 from speedlines.digitize.calibration import Calibration
+from speedlines.synth.sample import generate_sample
 from tests.drawn_maps import distance_to
 from tests.web.conftest import needs_browser
 from tests.web.page import Page, chart, rows_of
@@ -311,3 +314,26 @@ def test_single_points_are_moved_and_deleted_and_the_view_zooms(server, browser,
     page.after_fit(lambda: page.key("z", ctrl=True))
     page.after_fit(lambda: page.key("z", ctrl=True))
     assert page.state(".lines[0].pixels") == before
+
+
+def test_the_axes_are_read_into_the_form_and_the_curves_follow(server, browser, tmp_path):
+    pytest.importorskip("rapidocr_onnxruntime", reason="reading axes needs rapidocr-onnxruntime")
+    sample = generate_sample(7003, 3, "chart", "combined")  # its axes can be read
+    path = tmp_path / "readable.png"
+    cv2.imwrite(str(path), cv2.cvtColor(sample.image, cv2.COLOR_RGB2BGR))
+    page = Page(browser, server).open()
+    page.upload(path)
+    page.wait.until(lambda d: "read automatically" in page.find("#cal-source").text)
+    assert page.find("#cal-ok").is_displayed() and page.find("#val-x1").get_attribute("value")
+    page.after_fit(lambda: page.find("#digitize").click())
+    truth = Calibration.from_dict(sample.meta["calibration"])
+    rows = page.csv_rows()
+    errors = [median_px_error(sample, rows, k, k) for k in range(1, len(sample.meta["speeds"]) + 1)
+              if len(rows_of(rows, k))]  # fmt: skip
+    assert errors and max(errors) < 3.0, errors
+    assert truth.plot_area
+
+    _, unreadable, _ = chart(tmp_path)  # its y labels are not read: the form says so
+    page.upload(unreadable)
+    page.wait.until(lambda d: "axes not read" in page.find("#cal-source").text)
+    assert "y axis" in page.find("#cal-source").text and page.find("#px-y0").text == "-"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated
 
 import numpy as np
@@ -18,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from speedlines import __version__
 from speedlines.atomic_io import encode_png
+from speedlines.digitize.axes import ocr_recognizer, read_axes
 from speedlines.digitize.batch import MAX_BETAS, MAX_POINTS
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.edited import fit_lines
@@ -238,3 +241,25 @@ def _fit(body: bytes) -> JSONResponse:
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     return JSONResponse(answer)
+
+
+_ocr = lru_cache(maxsize=1)(ocr_recognizer)  # loaded once, on the first image read
+_ocr_lock = threading.Lock()  # one OCR at a time: its sessions are shared
+
+
+@router.post("/axes", response_model=dict)
+async def axes(upload: Image, pool: Pool) -> JSONResponse:
+    """Image in; its axes read from the tick labels (OCR): the calibration JSON with
+    ``"source": "auto"``, the ticks read, the fit residual and a confidence. 422 naming what
+    could not be read (e.g. "y axis: only 1 tick label read, need 2")."""
+    return await pool.run(_axes, upload)
+
+
+def _axes(upload: Upload) -> JSONResponse:
+    image = upload.decode()
+    try:
+        with _ocr_lock:
+            reading = read_axes(image, _ocr())
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return JSONResponse(reading.to_dict())

@@ -114,7 +114,7 @@ function updateControls() {
   $("digitize").disabled = !ready || isBusy() || problems().length > 0 || !state.lines.some((l) => l.kept);
   $("undo").disabled = !canUndo();
   $("redo").disabled = !canRedo();
-  document.querySelectorAll("[data-tool], [data-pick], #save-project, #start-over, #method-apply").forEach((b) => { b.disabled = !ready; });
+  document.querySelectorAll("[data-tool], [data-pick], #save-project, #start-over, #method-apply, #read-axes").forEach((b) => { b.disabled = !ready; });
   $("load-project").disabled = !ready;
 }
 
@@ -167,6 +167,30 @@ function resetForNewImage() {
   render("all");
 }
 
+function calibrationEmpty() {
+  return !state.calSource && Object.values(state.cal.picks).every((p) => !p)
+    && Object.values(state.cal.values).every((v) => !v);
+}
+
+// The axes read from the tick labels (OCR on the server) fill the form, for the user to
+// check; automatically only while the form is still empty, so nothing typed is replaced.
+async function readAxes(auto) {
+  const image = state.image;
+  if (!image) return;
+  const form = new FormData();
+  form.append("file", image.file);
+  $("cal-source").textContent = "reading the axes from the tick labels ...";
+  try {
+    const r = await postForm("/api/axes", form);
+    if (state.image !== image || (auto && !calibrationEmpty())) return;
+    loadCalibration(r, `the axis labels (read automatically, confidence ${r.confidence.toFixed(2)}): check the marks`);
+    status(`axes read from ${image.name}: check the marks and values before you digitize`);
+  } catch (e) {
+    if (state.image !== image || (auto && !calibrationEmpty())) return;
+    $("cal-source").textContent = `axes not read (${e.message}): click the points instead`;
+  }
+}
+
 async function findLines(file, method, signal) {
   const form = new FormData();
   form.append("file", file);
@@ -210,6 +234,7 @@ async function upload(file) {
   document.body.dataset.state = "predicted";
   render("all");
   if (state.live) fitNow(status);
+  if (calibrationEmpty()) readAxes(true);
 }
 
 // Find the lines again (another method, or starting over): one undoable step.
@@ -333,6 +358,7 @@ function init() {
   $("save-project").addEventListener("click", saveProject);
   $("start-over").addEventListener("click", () => { forget(state.image.sha256); refind(); });
   $("method-apply").addEventListener("click", refind);
+  $("read-axes").addEventListener("click", () => readAxes(false));
   $("digitize").addEventListener("click", () => {
     state.live = true;
     updateControls();
