@@ -8,6 +8,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from speedlines.digitize.calibration import Calibration
@@ -88,7 +89,12 @@ def test_speeds_per_line_as_typed_and_an_unticked_line_stays_out(server, browser
     typed = [f"{s1:,}".replace(",", " "), f"{s2 / 1000:g}k", f"{s3} rpm"]
     for line_id, text in zip((1, 2, 3), typed, strict=True):
         page.find(f"input.speed[data-line='{line_id}']").send_keys(text)
-    page.after_fit(lambda: page.find("#digitize").click())
+    requests = (
+        "return performance.getEntriesByType('resource')"
+        ".filter((e) => e.name.endsWith('/api/fit')).length"
+    )
+    page.after_fit(lambda: ActionChains(browser).double_click(page.find("#digitize")).perform())
+    assert browser.execute_script(requests) == 1, "a double click sends one request"
     assert not page.find("input[aria-label='keep line 4']").is_selected()
     rows = page.csv_rows()
     assert sorted({float(r["speed"]) for r in rows}) == [s1, s2, s3]
@@ -285,8 +291,6 @@ def test_usable_at_1024_px_every_control_named_and_the_docs_offline(server, brow
 
 
 def test_single_points_are_moved_and_deleted_and_the_view_zooms(server, browser, tmp_path):
-    from selenium.webdriver.common.action_chains import ActionChains
-
     sample, path, cal_file = chart(tmp_path)
     page = Page(browser, server).open()
     page.upload(path)

@@ -111,7 +111,8 @@ function listLines() {
 
 function updateControls() {
   const ready = Boolean(state.image);
-  $("digitize").disabled = !ready || isBusy() || problems().length > 0 || !state.lines.some((l) => l.kept);
+  const fitting = $("results").hasAttribute("aria-busy");
+  $("digitize").disabled = !ready || isBusy() || fitting || problems().length > 0 || !state.lines.some((l) => l.kept);
   $("undo").disabled = !canUndo();
   $("redo").disabled = !canRedo();
   document.querySelectorAll("[data-tool], [data-pick], #save-project, #start-over, #method-apply, #read-axes").forEach((b) => { b.disabled = !ready; });
@@ -366,6 +367,7 @@ function init() {
   });
   document.addEventListener("keydown", onKey);
   document.addEventListener("selection", () => { listLines(); updateControls(); });
+  document.addEventListener("fitted", updateControls);
   onChange(render);
   initViewport();
   initCalibrationForm();

@@ -74,6 +74,7 @@ export async function fitNow(status) {
   }
   $("results").setAttribute("aria-busy", "true");
   $("downloads").replaceChildren();
+  $("digitize").disabled = true;  // one request at a time: a double click sends one
   try {
     const r = await postJson("/api/fit", body);
     if (mine !== sequence) return;
@@ -88,7 +89,10 @@ export async function fitNow(status) {
     status(e.message, true);
     document.body.dataset.fits = String(Number(document.body.dataset.fits || 0) + 1);
   } finally {
-    if (mine === sequence) $("results").removeAttribute("aria-busy");
+    if (mine === sequence) {
+      $("results").removeAttribute("aria-busy");
+      document.dispatchEvent(new CustomEvent("fitted"));
+    }
   }
 }
 
