@@ -111,7 +111,7 @@ def main() -> None:
         for ln in page.state(".lines"):  # the speed of the true line each one follows
             d = [np.median(distance_to(t, np.array(ln["pixels"]))) for t in truth]
             speed = sample.meta["speeds"][int(np.argmin(d))]
-            page.find(f"input.speed[data-line='{ln['id']}']").send_keys(f"{speed:g}")
+            page.type_speed(ln["id"], f"{speed:g}")
         page.after_fit(lambda: page.find("#digitize").click())
         print(page.status)
         driver.set_window_size(1300, 2150)  # the whole page: image, lines, curves, files

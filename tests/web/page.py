@@ -42,7 +42,7 @@ class Page:
         return self.d.execute_script(js)
 
     def upload(self, path: Path) -> None:
-        before = self.d.execute_script("return window.speedlines.state.image?.sha256 || null")
+        """Upload and wait for the lines, and for the axes and speeds read beside them."""
         self.find("#file").send_keys(str(path))
         self.wait.until(
             lambda d: d.execute_script(
@@ -50,7 +50,20 @@ class Page:
                 "(s.image !== null || document.getElementById('status').className === 'error')"
             )
         )
-        del before
+        self.settle_reading()
+
+    def settle_reading(self) -> None:
+        self.wait.until(
+            lambda d: d.execute_script("return Number(document.body.dataset.reading || 0) === 0")
+        )
+
+    def type_speed(self, line_id: int, text: str) -> None:
+        """Replace what a line's speed box holds (perhaps a speed read from a label)."""
+        from selenium.webdriver.common.keys import Keys
+
+        box = self.find(f"input.speed[data-line='{line_id}']")
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.DELETE, text)
 
     @property
     def status(self) -> str:

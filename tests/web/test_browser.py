@@ -40,8 +40,7 @@ def test_upload_calibrate_by_clicks_and_download_the_csv(server, browser, tmp_pa
             page.find(f"#val-{key}").send_keys(repr(float(value)))
     assert page.find("#cal-ok").is_displayed(), page.find("#cal-check").text
     for line_id, speed in zip(page.line_ids(), sample.meta["speeds"], strict=True):
-        box = page.find(f"input.speed[data-line='{line_id}']")
-        box.send_keys(f"{speed:,}".replace(",", " "))  # "109 655", as printed on maps
+        page.type_speed(line_id, f"{speed:,}".replace(",", " "))  # "109 655", as on maps
     page.after_fit(lambda: page.find("#digitize").click())
     assert page.find("#status").get_attribute("class") != "error", page.status
     rows = page.csv_rows()

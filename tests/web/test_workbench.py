@@ -25,7 +25,7 @@ def digitized(page, sample, cal_file, speeds=True):
     page.find("#cal-file").send_keys(str(cal_file))
     if speeds:
         for line_id, speed in zip(page.line_ids(), sample.meta["speeds"], strict=True):
-            page.find(f"input.speed[data-line='{line_id}']").send_keys(str(speed))
+            page.type_speed(line_id, str(speed))
     page.after_fit(lambda: page.find("#digitize").click())
 
 
@@ -88,7 +88,7 @@ def test_speeds_per_line_as_typed_and_an_unticked_line_stays_out(server, browser
     s1, s2, s3, _ = sample.meta["speeds"]
     typed = [f"{s1:,}".replace(",", " "), f"{s2 / 1000:g}k", f"{s3} rpm"]
     for line_id, text in zip((1, 2, 3), typed, strict=True):
-        page.find(f"input.speed[data-line='{line_id}']").send_keys(text)
+        page.type_speed(line_id, text)
     requests = (
         "return performance.getEntriesByType('resource')"
         ".filter((e) => e.name.endsWith('/api/fit')).length"
@@ -341,3 +341,65 @@ def test_the_axes_are_read_into_the_form_and_the_curves_follow(server, browser, 
     page.upload(unreadable)
     page.wait.until(lambda d: "axes not read" in page.find("#cal-source").text)
     assert "y axis" in page.find("#cal-source").text and page.find("#px-y0").text == "-"
+
+
+def test_on_a_touch_screen_a_finger_pans_and_a_tap_selects_and_picks(server, browser, tmp_path):
+    sample, path, _ = chart(tmp_path)
+    page = Page(browser, server).open()
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True})
+    try:
+        page.upload(path)
+
+        def screen(col, row):
+            return browser.execute_script(
+                "const m = document.getElementById('overlay').getScreenCTM();"
+                "return [m.a * arguments[0] + m.e, m.d * arguments[1] + m.f];",
+                col,
+                row,
+            )
+
+        def touch(kind, x, y):
+            points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+            event = {"type": kind, "touchPoints": points}
+            browser.execute_cdp_cmd("Input.dispatchTouchEvent", event)
+
+        def tap(col, row):
+            x, y = screen(col, row)
+            touch("touchStart", x, y)
+            touch("touchEnd", x, y)
+
+        stage = "return document.getElementById('stage').style.transform"
+        before = browser.execute_script(stage)
+        x, y = screen(400, 300)
+        touch("touchStart", x, y)
+        for k in range(1, 6):
+            touch("touchMove", x - 12 * k, y - 8 * k)
+        touch("touchEnd", x - 60, y - 40)
+        assert browser.execute_script(stage) != before, "one finger pans the map"
+
+        tap(*at(sample, 2, 0.5))
+        assert page.state(".selected") == 2, "a tap on a line selects it"
+        page.find("[data-pick=x0]").click()
+        col, row = at(sample, 1, 0.2)
+        tap(col, row)
+        picked = page.state(".cal.picks.x0")
+        assert picked and abs(picked[0] - col) <= 1.5 and abs(picked[1] - row) <= 1.5
+    finally:
+        browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+
+
+def test_the_speeds_printed_next_to_the_lines_fill_the_boxes(server, browser, tmp_path):
+    pytest.importorskip("rapidocr_onnxruntime", reason="reading text needs rapidocr-onnxruntime")
+    sample, path, cal_file = chart(tmp_path)  # "N=109655" at each choke end
+    page = Page(browser, server).open()
+    page.upload(path)
+    boxes = [page.find(f"input.speed[data-line='{k}']") for k in page.line_ids()]
+    assert [float(b.get_attribute("value")) for b in boxes] == sample.meta["speeds"]
+    assert all("from-label" in b.get_attribute("class") for b in boxes)
+    assert "check them" in page.find("#speeds-note").text
+    page.find("#cal-file").send_keys(str(cal_file))
+    page.after_fit(lambda: page.find("#digitize").click())
+    speeds = sorted({float(r["speed"]) for r in page.csv_rows()})
+    assert speeds == sample.meta["speeds"] and page.all("#download-map")
+    page.after_fit(lambda: page.key("z", ctrl=True))  # the filling is one undoable step
+    assert not page.all("#download-map") and page.state(".lines[0].speed") == ""

@@ -20,6 +20,7 @@ from speedlines.digitize import line_shape as shape
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.curves import fit_speedline
 from speedlines.digitize.pipeline import Digitization
+from speedlines.digitize.speed_labels import SpeedLabel, TextBox, assign_speeds
 from speedlines.digitize.trace import LineInstance
 from speedlines.errors import InputError
 
@@ -121,6 +122,41 @@ def _check_speed_order(ordered: list[EditedLine]) -> None:
             )
 
 
+def _ordered_instances(lines: list[EditedLine], width: int, height: int, box):
+    """(line, LineInstance) pairs, checked, clipped to ``box`` where given, lowest first."""
+    if not 1 <= len(lines) <= MAX_LINES:
+        raise InputError(f"{len(lines)} lines sent; 1..{MAX_LINES} are allowed")
+    seen: set[int] = set()
+    for line in lines:
+        _check_line(line)
+        if line.id in seen:
+            raise InputError(f"line id {line.id} is used twice; ids must be unique")
+        seen.add(line.id)
+    instances = []
+    for line in lines:
+        pts = _clipped(_checked_points(line, width, height), box, line.id)
+        length = float(shape.arc_length(pts)[-1])
+        if length < 1.0:
+            raise InputError(f"line {line.id} is shorter than one pixel")
+        confidence = 1.0 if line.confidence is None else float(line.confidence)
+        instances.append((line, LineInstance(pts, length, 0.0, confidence)))
+    instances.sort(key=functools.cmp_to_key(lambda a, b: shape.lower_speed_first(a[1], b[1])))
+    return instances
+
+
+def label_speeds(
+    lines: list[EditedLine],
+    image_size: tuple[int, int],
+    texts: list[TextBox],
+    plot_area=None,
+) -> dict[int, SpeedLabel | None]:
+    """The speed label of each page line (by id), or None: the texts read from the image
+    assigned to the lines in their order from the lowest (``speed_labels.assign_speeds``)."""
+    instances = _ordered_instances(lines, *image_size, None)
+    labels = assign_speeds([inst.points for _, inst in instances], texts, plot_area)
+    return {line.id: label for (line, _), label in zip(instances, labels, strict=True)}
+
+
 def fit_lines(
     lines: list[EditedLine],
     calibration: Calibration,
@@ -134,23 +170,7 @@ def fit_lines(
     calibration.check_image(width, height)
     if points < 2:
         raise InputError(f"points per line must be at least 2, got {points}")
-    if not 1 <= len(lines) <= MAX_LINES:
-        raise InputError(f"{len(lines)} lines sent; 1..{MAX_LINES} are allowed")
-    seen: set[int] = set()
-    for line in lines:
-        _check_line(line)
-        if line.id in seen:
-            raise InputError(f"line id {line.id} is used twice; ids must be unique")
-        seen.add(line.id)
-    instances = []
-    for line in lines:
-        pts = _clipped(_checked_points(line, width, height), calibration.plot_area, line.id)
-        length = float(shape.arc_length(pts)[-1])
-        if length < 1.0:
-            raise InputError(f"line {line.id} is shorter than one pixel")
-        confidence = 1.0 if line.confidence is None else float(line.confidence)
-        instances.append((line, LineInstance(pts, length, 0.0, confidence)))
-    instances.sort(key=functools.cmp_to_key(lambda a, b: shape.lower_speed_first(a[1], b[1])))
+    instances = _ordered_instances(lines, width, height, calibration.plot_area)
     _check_speed_order([line for line, _ in instances])
     fitted = []
     for k, (line, inst) in enumerate(instances):

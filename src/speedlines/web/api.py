@@ -244,7 +244,7 @@ def _fit(body: bytes) -> JSONResponse:
 
 
 _ocr = lru_cache(maxsize=1)(ocr_recognizer)  # loaded once, on the first image read
-_ocr_lock = threading.Lock()  # one OCR at a time: its sessions are shared
+ocr_lock = threading.Lock()  # one OCR at a time: its sessions are shared
 
 
 @router.post("/axes", response_model=dict)
@@ -258,7 +258,7 @@ async def axes(upload: Image, pool: Pool) -> JSONResponse:
 def _axes(upload: Upload) -> JSONResponse:
     image = upload.decode()
     try:
-        with _ocr_lock:
+        with ocr_lock:
             reading = read_axes(image, _ocr())
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None

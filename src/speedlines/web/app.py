@@ -22,6 +22,7 @@ from starlette.formparsers import MultiPartParser
 from speedlines import __version__
 from speedlines.web.api import Limits, router, too_large
 from speedlines.web.guards import BodyLimit, SecurityHeaders
+from speedlines.web.labels_api import router as labels_router
 from speedlines.web.pool import WorkerPool, default_workers
 from speedlines.web.sources import MaskSources
 
@@ -87,6 +88,7 @@ def create_app(
     app.add_middleware(SecurityHeaders, docs=docs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
+    app.include_router(labels_router)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

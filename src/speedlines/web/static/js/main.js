@@ -68,6 +68,14 @@ function lineRow(ln) {
   return { tr, keep, name, speed, conf, origin, check };
 }
 
+function parseSpeedOrNull(text) {
+  try {
+    return parseSpeed(text);
+  } catch {
+    return null;
+  }
+}
+
 function listLines() {
   const box = $("lines");
   if (!state.image || !state.lines.length) {
@@ -102,6 +110,9 @@ function listLines() {
     r.tr.className = ln.id === state.selected ? "selected" : "";
     if (document.activeElement !== r.speed) r.speed.value = ln.speed;
     r.check();
+    const fromLabel = ln.speedLabel && ln.speed === String(parseSpeedOrNull(ln.speed));
+    r.speed.classList.toggle("from-label", Boolean(fromLabel));
+    if (fromLabel && !r.speed.title) r.speed.title = `read from the label "${ln.speedLabel}"`;
     r.conf.textContent = ln.confidence === null ? "" : ln.confidence.toFixed(2);
     r.origin.textContent = ln.origin;
     if (before.nextSibling !== r.tr) before.after(r.tr);
@@ -115,7 +126,7 @@ function updateControls() {
   $("digitize").disabled = !ready || isBusy() || fitting || problems().length > 0 || !state.lines.some((l) => l.kept);
   $("undo").disabled = !canUndo();
   $("redo").disabled = !canRedo();
-  document.querySelectorAll("[data-tool], [data-pick], #save-project, #start-over, #method-apply, #read-axes").forEach((b) => { b.disabled = !ready; });
+  document.querySelectorAll("[data-tool], [data-pick], #save-project, #start-over, #method-apply, #read-axes, #read-speeds").forEach((b) => { b.disabled = !ready; });
   $("load-project").disabled = !ready;
 }
 
@@ -164,8 +175,21 @@ function resetForNewImage() {
   clearResults();
   $("view").hidden = true;
   $("restored").hidden = true;
+  $("speeds-note").textContent = "";
   delete document.body.dataset.state;
   render("all");
+}
+
+// Reading text (axes, speeds) runs beside the user's work; body[data-reading] counts the
+// reads in flight (the tests wait for them).
+async function reading(work) {
+  const b = document.body.dataset;
+  b.reading = String(Number(b.reading || 0) + 1);
+  try {
+    return await work();
+  } finally {
+    b.reading = String(Number(b.reading) - 1);
+  }
 }
 
 function calibrationEmpty() {
@@ -176,6 +200,10 @@ function calibrationEmpty() {
 // The axes read from the tick labels (OCR on the server) fill the form, for the user to
 // check; automatically only while the form is still empty, so nothing typed is replaced.
 async function readAxes(auto) {
+  return reading(() => readAxesNow(auto));
+}
+
+async function readAxesNow(auto) {
   const image = state.image;
   if (!image) return;
   const form = new FormData();
@@ -190,6 +218,43 @@ async function readAxes(auto) {
     if (state.image !== image || (auto && !calibrationEmpty())) return;
     $("cal-source").textContent = `axes not read (${e.message}): click the points instead`;
   }
+}
+
+// Speeds read from the labels printed next to the lines fill the empty speed boxes (one
+// undoable step); the user checks them. Auto: only boxes still empty and not being typed in.
+async function readLabels() {
+  return reading(readLabelsNow);
+}
+
+async function readLabelsNow() {
+  const image = state.image;
+  if (!image || !state.lines.length) return;
+  const form = new FormData();
+  form.append("file", image.file);
+  form.append("lines", JSON.stringify(state.lines.map((l) => ({ id: l.id, pixels: l.pixels }))));
+  const area = areaBox();
+  if (area) form.append("plot_area", JSON.stringify(area));
+  let r;
+  try {
+    r = await postForm("/api/labels", form);
+  } catch (e) {
+    if (state.image === image) $("speeds-note").textContent = `speeds not read from the labels: ${e.message}`;
+    return;
+  }
+  if (state.image !== image) return;
+  const typing = document.activeElement?.classList.contains("speed") ? Number(document.activeElement.dataset.line) : null;
+  const found = state.lines.filter((l) => !l.speed && l.id !== typing && r.labels[l.id]);
+  if (!found.length) {
+    $("speeds-note").textContent = "no speed label read next to the lines: type the speeds";
+    return;
+  }
+  edit((s) => {
+    for (const l of s.lines) {
+      const label = r.labels[l.id];
+      if (found.some((f) => f.id === l.id)) Object.assign(l, { speed: String(label.speed), speedLabel: label.text });
+    }
+  });
+  $("speeds-note").textContent = `speeds read from the map's labels for ${found.map((l) => `line ${l.id}`).join(", ")}: check them`;
 }
 
 async function findLines(file, method, signal) {
@@ -236,6 +301,7 @@ async function upload(file) {
   render("all");
   if (state.live) fitNow(status);
   if (calibrationEmpty()) readAxes(true);
+  if ($("restored").hidden) readLabels();
 }
 
 // Find the lines again (another method, or starting over): one undoable step.
@@ -360,6 +426,7 @@ function init() {
   $("start-over").addEventListener("click", () => { forget(state.image.sha256); refind(); });
   $("method-apply").addEventListener("click", refind);
   $("read-axes").addEventListener("click", () => readAxes(false));
+  $("read-speeds").addEventListener("click", readLabels);
   $("digitize").addEventListener("click", () => {
     state.live = true;
     updateControls();

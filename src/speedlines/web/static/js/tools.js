@@ -106,7 +106,7 @@ function onDown(evt) {
     $("overlay").setPointerCapture(evt.pointerId);
     evt.preventDefault();
   }
-  tool.downAt = p;
+  tool.downAt = [evt.clientX, evt.clientY];
 }
 
 function onMove(evt) {
@@ -131,7 +131,8 @@ function onUp(evt) {
     edit((s) => { const ln = line(s.selected); ln.pixels = leftToRight(moved); ln.origin = "edited"; });
     return;
   }
-  if (tool.downAt && dist(tool.downAt, p) > 6 * perScreenPixel()) return;  // a drag, not a click
+  // A drag (or a pan by touch) is not a click: measured on the screen, where the image moved.
+  if (tool.downAt && dist(tool.downAt, [evt.clientX, evt.clientY]) > 6) return;
   click(evt, p);
 }
 

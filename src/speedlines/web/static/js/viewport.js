@@ -103,27 +103,33 @@ export function initViewport() {
     const box = vp.getBoundingClientRect();
     zoom(Math.exp(-e.deltaY * 0.0015), e.clientX - box.left, e.clientY - box.top);
   }, { passive: false });
-  // Dragging with the middle button, or the left one with the space bar held, pans.
+  // Dragging with the middle button, or the left one with the space bar held, pans; on a
+  // touch screen one finger pans where no tool waits for a tap, once it has moved a little
+  // (a tap still selects a line).
   let drag = null;
   let space = false;
   document.addEventListener("keydown", (e) => { if (e.code === "Space" && !isTyping(e)) space = true; });
   document.addEventListener("keyup", (e) => { if (e.code === "Space") space = false; });
   vp.addEventListener("pointerdown", (e) => {
-    // On a touch screen, one finger pans where no tool waits for a tap.
-    const touchPan = e.pointerType === "touch" && !document.body.dataset.tool;
-    if (e.button === 1 || (e.button === 0 && space) || touchPan) {
-      drag = [e.clientX, e.clientY];
+    if (e.button === 1 || (e.button === 0 && space)) {
+      drag = { at: [e.clientX, e.clientY], moved: true };
       vp.setPointerCapture(e.pointerId);
       e.preventDefault();
       e.stopPropagation();
+    } else if (e.pointerType === "touch" && !document.body.dataset.tool) {
+      drag = { at: [e.clientX, e.clientY], moved: false, start: [e.clientX, e.clientY] };
     }
   }, true);
   vp.addEventListener("pointermove", (e) => {
     if (!drag) return;
-    pan(e.clientX - drag[0], e.clientY - drag[1]);
-    drag = [e.clientX, e.clientY];
+    if (!drag.moved && Math.hypot(e.clientX - drag.start[0], e.clientY - drag.start[1]) < 6) return;
+    drag.moved = true;
+    pan(e.clientX - drag.at[0], e.clientY - drag.at[1]);
+    drag.at = [e.clientX, e.clientY];
   });
-  vp.addEventListener("pointerup", () => { drag = null; });
+  const end = () => { drag = null; };
+  vp.addEventListener("pointerup", end);
+  vp.addEventListener("pointercancel", end);
   $("zoom-in").addEventListener("click", () => zoom(1.5));
   $("zoom-out").addEventListener("click", () => zoom(1 / 1.5));
   $("zoom-fit").addEventListener("click", fit);

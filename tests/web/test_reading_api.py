@@ -1,5 +1,7 @@
-"""POST /api/axes: the axes of an uploaded chart read from its tick labels (needs the OCR
-package, as `make test` installs it)."""
+"""POST /api/axes and /api/labels: the axes and the speeds of an uploaded chart read from its
+printed labels (needs the OCR package, as `make test` installs it)."""
+
+import json
 
 import cv2
 import numpy as np
@@ -45,3 +47,31 @@ def test_an_image_without_readable_axes_gets_one_line_saying_what_is_missing(cli
     assert "axis" in r.json()["detail"] and "\n" not in r.json()["detail"]
     r = client.post("/api/axes", files={"file": ("x.png", b"not an image", "image/png")})
     assert r.status_code == 415
+
+
+def test_each_page_line_gets_the_speed_printed_next_to_it(client):
+    sample = generate_sample(7003, 1, "chart", "simple")  # "N=109655" at each choke end
+    lines = [{"id": 10 + k, "pixels": sl["pixels"][::-1]}  # page ids, drawn right to left
+             for k, sl in enumerate(reversed(sample.meta["speedlines"]))]  # fmt: skip
+    files = {"file": ("chart.png", png(sample.image), "image/png")}
+    area = json.dumps(sample.meta["calibration"]["plot_area"])
+    data = {"lines": json.dumps(lines), "plot_area": area}
+    r = client.post("/api/labels", files=files, data=data)
+    assert r.status_code == 200, r.text
+    got = {int(k): v["speed"] for k, v in r.json()["labels"].items()}
+    assert got == {10 + k: s for k, s in enumerate(reversed(sample.meta["speeds"]))}
+    label = r.json()["labels"]["13"]
+    assert label["text"] == "N=109655" and len(label["box"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [("[{", "not valid JSON"), ('{"id": 1}', "JSON list"), ('[{"id": "a"}]', "integer id"),
+     ('[{"id": 1, "pixels": [[1, 2]]}]', "line 1"),
+     ('[{"id": 1, "pixels": [[1e9, 2], [3, 4]]}]', "line 1")],
+)  # fmt: skip
+def test_bad_lines_get_one_line(client, lines, message):
+    blank = np.full((60, 80, 3), 255, np.uint8)
+    files = {"file": ("b.png", png(blank), "image/png")}
+    r = client.post("/api/labels", files=files, data={"lines": lines})
+    assert r.status_code == 422 and message in r.json()["detail"], r.text
