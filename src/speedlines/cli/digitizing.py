@@ -18,7 +18,13 @@ def _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit):
     if calibration is not None:
         if x_axis or y_axis or plot_area:
             raise InputError("give either --calibration or --x-axis/--y-axis, not both")
-        return CalibrationSource(calibration)
+        if str(calibration) != "auto":
+            return CalibrationSource(calibration)
+    if calibration is not None or not (x_axis or y_axis or plot_area):
+        from speedlines.digitize.axes import ocr_recognizer
+
+        # Read from each image's tick labels; without the OCR package: one line, up front.
+        return CalibrationSource(recognize=ocr_recognizer())
     if not (x_axis and y_axis):
         raise InputError("a calibration is needed: --calibration CAL.json or --x-axis and --y-axis")
     area = None
@@ -52,7 +58,10 @@ def digitize(
     out: Annotated[str, typer.Option("--out", "-o", help="Output folder.")],
     calibration: Annotated[
         Path | None,
-        typer.Option(help="Calibration JSON for every image, or a folder of NAME.json."),
+        typer.Option(
+            help="Calibration JSON for every image, a folder of NAME.json, or auto (the "
+            "default without --x-axis/--y-axis): read each image's axes from its tick labels."
+        ),
     ] = None,
     x_axis: Annotated[str | None, typer.Option(help="x calibration PIX0:VAL0,PIX1:VAL1[:log]")] = (
         None

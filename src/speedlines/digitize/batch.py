@@ -16,6 +16,7 @@ import numpy as np
 
 from speedlines.atomic_io import encode_png
 from speedlines.batch import Outcome, each_file, output_folder, run_one
+from speedlines.digitize.axes import Recognizer, read_axes
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import Digitization, digitize_image, draw_overlay
 from speedlines.digitize.tables import DEFAULT_BETAS, to_csv, to_gasturb_map, to_json
@@ -48,7 +49,19 @@ class CalibrationSource:
     (as the generator's ``meta/N.json`` does).
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, fixed: Calibration | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        fixed: Calibration | None = None,
+        recognize: Recognizer | None = None,
+    ):
+        """``recognize`` (an OCR recogniser) instead of a path: each image's axes are read from
+        its tick labels (``axes.read_axes``)."""
+        self.recognize = recognize
+        self.source = "auto" if recognize is not None else None
+        if recognize is not None:
+            self.folder, self.fixed = None, None
+            return
         self.folder = Path(path) if path is not None and Path(path).is_dir() else None
         if fixed is None and path is not None and self.folder is None:
             fixed = Calibration.load(path)
@@ -56,7 +69,13 @@ class CalibrationSource:
             raise InputError("a calibration is needed: --calibration CAL.json or --x-axis/--y-axis")
         self.fixed = fixed
 
-    def for_image(self, source: Path) -> Calibration:
+    def for_image(self, source: Path, image: np.ndarray | None = None) -> Calibration:
+        if self.recognize is not None:
+            try:
+                image = load_image(source) if image is None else image
+                return read_axes(image, self.recognize).calibration
+            except InputError as exc:
+                raise InputError(f"{source}: axes not read: {exc}") from None
         if self.fixed is not None:
             return self.fixed
         # NAME.calibration.json is what `speedlines calibrate` writes; NAME.json the older form
@@ -130,13 +149,14 @@ class _Bounded:
 
 def _make(calibrations: CalibrationSource, mask_source: MaskSource, opts: DigitizeOptions):
     def make(source: Path) -> tuple[dict[str, bytes], Digitization]:
-        calibration = calibrations.for_image(source)
         image = load_image(source)
+        calibration = calibrations.for_image(source, image)
         data = source.read_bytes()
         result, mask = digitize_image(
             image, calibration, _Bounded(mask_source), opts.speeds, opts.threshold, opts.points,
             source.name, data,
         )  # fmt: skip
+        result.calibration_source = calibrations.source
         files = outputs_for(result, image, mask, opts)
         return {f"{source.stem}{suffix}": b for suffix, b in files.items()}, result
 

@@ -45,6 +45,7 @@ class Digitization:
     source: dict = field(default_factory=dict)  # name, sha256
     segmentation: dict = field(default_factory=dict)  # model or mask source, threshold
     tracing: dict = field(default_factory=dict)  # the TraceSettings used, as a dict
+    calibration_source: str | None = None  # "auto": read from the image's axes
 
     @property
     def speeds_known(self) -> bool:
@@ -72,7 +73,8 @@ class Digitization:
             "tool": f"speedlines {__version__}",
             "source": self.source,
             "image_size": list(self.image_size),
-            "calibration": self.calibration.to_dict(),
+            "calibration": self.calibration.to_dict()
+            | ({"source": self.calibration_source} if self.calibration_source else {}),
             "units": dict(self.calibration.units),
             "segmentation": self.segmentation,
             "tracing": self.tracing,
