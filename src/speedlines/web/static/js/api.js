@@ -2,7 +2,8 @@
 // with the elapsed time, the controls disabled, and a Cancel button that aborts it.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
+import { $ } from "./dom.js";
+
 let busy = null;  // {controller, timer, disabled: [elements]}
 
 async function answer(r) {

@@ -3,9 +3,9 @@
 // area. It is checked as it is entered; `calibrationJson` gives the CLI's format.
 "use strict";
 
+import { $ } from "./dom.js";
 import { changed, emptyCalibration, state } from "./state.js";
 
-const $ = (id) => document.getElementById(id);
 const NAMES = { x0: "x point 1", x1: "x point 2", y0: "y point 1", y1: "y point 2",
   a0: "plot corner 1", a1: "plot corner 2" };
 

@@ -5,25 +5,18 @@
 import { cancel as cancelRequest, isBusy, postForm, whileBusy } from "./api.js";
 import { initCalibrationForm, loadCalibration, problems, showCalibration } from "./calibration.js";
 import { applyProject, forget, store, stored, toProject } from "./project.js";
-import { clearResults, fitNow, stem, swatch } from "./results.js";
+import { $, el, swatch } from "./dom.js";
+import { clearResults, fitNow, stem } from "./results.js";
 import { parseSpeed } from "./speeds.js";
 import { canRedo, canUndo, edit, emptyCalibration, onChange, redo, setFoundLines, state, undo } from "./state.js";
 import * as tools from "./tools.js";
 import { areaBox } from "./overlay.js";
 import { fit as fitView, initViewport, isTyping, pan, setImageSize, zoom } from "./viewport.js";
 
-const $ = (id) => document.getElementById(id);
 
 function status(text, error = false) {
   $("status").textContent = text;
   $("status").className = error ? "error" : "";
-}
-
-function el(name, children = [], attrs = {}) {
-  const e = document.createElement(name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
 }
 
 // The list of lines: keep, colour, number, confidence, where it came from, speed, delete.

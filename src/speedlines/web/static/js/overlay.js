@@ -3,18 +3,11 @@
 // line being drawn. Coordinates are image pixels; strokes keep their screen width at any zoom.
 "use strict";
 
+import { svgEl } from "./dom.js";
 import { colorOf, state } from "./state.js";
 import { perScreenPixel } from "./viewport.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const PICK_COLOR = "#e6007e";
-
-function svgEl(name, attrs, text = null) {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== null) e.textContent = text;
-  return e;
-}
 
 function pts(points) {
   return points.map((p) => `${p[0]},${p[1]}`).join(" ");

@@ -5,25 +5,11 @@
 
 import { postJson } from "./api.js";
 import { calibrationJson } from "./calibration.js";
+import { $, el, svgEl, swatch } from "./dom.js";
 import { parseSpeed } from "./speeds.js";
 import { colorOf, state } from "./state.js";
 
-const $ = (id) => document.getElementById(id);
 let sequence = 0;
-
-function el(name, children = [], attrs = {}) {
-  const e = document.createElement(name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-// Colours are set through the CSSOM: the CSP forbids style attributes.
-export function swatch(id) {
-  const sw = el("span", [], { class: "swatch" });
-  sw.style.background = colorOf(id);
-  return sw;
-}
 
 function hint(text) {
   return el("p", [text], { class: "hint" });
@@ -124,13 +110,6 @@ function niceTicks(lo, hi, n = 5) {
   const out = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) out.push(Number(v.toPrecision(10)));
   return out;
-}
-
-function svgEl(name, attrs, text = null) {
-  const e = document.createElementNS("http://www.w3.org/2000/svg", name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== null) e.textContent = text;
-  return e;
 }
 
 // Curves in data units, coloured as on the image, with axis titles, ticks and a legend.

@@ -3,13 +3,13 @@
 // step of the state; the server fits whatever the lines are afterwards.
 "use strict";
 
+import { $ } from "./dom.js";
 import { pickName, setPick } from "./calibration.js";
 import { cut, dist, handles, join, leftToRight, nearest, trim } from "./geometry.js";
 import { drawOverlay } from "./overlay.js";
 import { addLine, edit, line, state } from "./state.js";
 import { perScreenPixel, showMagnifier, toImage } from "./viewport.js";
 
-const $ = (id) => document.getElementById(id);
 const PROMPTS = {
   trim: "Trim: click the line where its good part ends; the shorter side is cut off (Esc cancels)",
   split: "Split: click the line where it should be cut in two (Esc cancels)",

@@ -2,7 +2,8 @@
 // the pointer to image pixels (sub-pixel) and a magnifier while picking or drawing.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
+import { $ } from "./dom.js";
+
 const view = { scale: 1, tx: 0, ty: 0, width: 0, height: 0 };
 const MAX_SCALE = 40;
 
