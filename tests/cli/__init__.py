@@ -1,13 +1,19 @@
 """The command line run as a user runs it: a subprocess, tiny drawn maps, the ink method."""
 
+import importlib.util
 import subprocess
 import sys
 
 import cv2
+import pytest
 
 from tests.drawn_maps import CAL, family, map_image
 
 SHAPE = (140, 240)
+needs_ocr = pytest.mark.skipif(
+    importlib.util.find_spec("rapidocr_onnxruntime") is None,
+    reason="the OCR package rapidocr-onnxruntime is not installed",
+)
 
 
 def cli(*args, preexec_fn=None, timeout=120):

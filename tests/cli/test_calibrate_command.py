@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import subprocess
-import sys
 
 import numpy as np
-import pytest
 
 from speedlines.atomic_io import write_png
 from speedlines.digitize.calibration import Calibration
 from speedlines.synth.sample import generate_sample
+from tests.cli import cli as run_cli
+from tests.cli import needs_ocr
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("rapidocr_onnxruntime") is None,
-    reason="the OCR package rapidocr-onnxruntime is not installed",
-)
+pytestmark = needs_ocr
 
 
 def cli(*args):
-    cmd = [sys.executable, "-m", "speedlines", *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    return run_cli(*args, timeout=300)  # the OCR model loads in each run
 
 
 def test_calibrate_writes_json_and_png_and_refuses_a_blank_image(tmp_path):
