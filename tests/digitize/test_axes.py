@@ -119,10 +119,10 @@ def test_parse_number(text, values):
 def test_missing_ocr_package_is_one_clear_line(monkeypatch):
     from speedlines.digitize import axes
 
-    axes._rapidocr.cache_clear()
+    axes.ocr_engine.cache_clear()
     monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails
     try:
         with pytest.raises(InputError, match="needs the OCR package rapidocr-onnxruntime"):
             read_axes(_frame_only())
     finally:
-        axes._rapidocr.cache_clear()
+        axes.ocr_engine.cache_clear()

@@ -95,7 +95,8 @@ class AxisReading:
 
 
 @lru_cache(maxsize=1)
-def _rapidocr():
+def ocr_engine():
+    """The PP-OCR engine (detection and recognition), loaded once; InputError without it."""
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
@@ -108,7 +109,7 @@ def _rapidocr():
 
 def ocr_recognizer() -> Recognizer:
     """The default recogniser: PP-OCR's text recogniser on pre-cut label boxes (no detector)."""
-    engine = _rapidocr()
+    engine = ocr_engine()
 
     def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
         if not crops:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speedlines.digitize.axes import _rapidocr, parse_number
+from speedlines.digitize.axes import ocr_engine, parse_number
 
 __all__ = ["SpeedLabel", "TextBox", "assign_speeds", "read_texts", "speed_value"]
 
@@ -72,7 +72,7 @@ def speed_value(text: str) -> float | None:
 
 def read_texts(image: np.ndarray) -> list[TextBox]:
     """Every piece of text PP-OCR finds in an (H, W, 3) RGB image."""
-    engine = _rapidocr()
+    engine = ocr_engine()
     result, _ = engine(np.ascontiguousarray(image[..., ::-1]))
     out = []
     for quad, text, score in result or []:
