@@ -110,7 +110,7 @@ def test_the_json_of_traced_lines_is_unchanged(sample, cal):
     """The extra keys are for page lines only: a Speedline without them writes as before."""
     sl = fit_lines(truth_lines(sample)[:1], cal, size(sample)).lines[0]
     assert set(dataclasses.replace(sl, extra={}).to_dict()) == {
-        "line", "speed", "confidence", "points", "pixels", "fit"
+        "line", "speed", "speed_source", "confidence", "points", "pixels", "fit"
     }  # fmt: skip
 
 

@@ -3,21 +3,33 @@
 import numpy as np
 import pytest
 
-from speedlines.digitize.speed_labels import TextBox, assign_speeds, read_texts, speed_value
+from speedlines.digitize.pipeline import digitize_mask
+from speedlines.digitize.speed_labels import (
+    TextBox,
+    assign_speeds,
+    read_texts,
+    speed_value,
+    speeds_from_labels,
+)
 from speedlines.synth.sample import generate_sample
+from tests.drawn_maps import CAL, draw, family
 
 
 @pytest.mark.parametrize(
     ("text", "value"),
     [("80000 rpm", 80000), ("N=109655", 109655), ("144956", 144956), ("N = 0.9", 0.9),
      ("100%", 100), ("Nc/sqrt(T) = 1.05", 1.05), ("u = 560 m/s", 560), ("90 000", 90000),
-     ("90,000", 90000), ("120 krpm", 120000)],
+     ("90,000", 90000), ("120 krpm", 120000), ("12k rpm", 12000), ("28krpm", 28000), ("90k", 90000),
+     ("110 K RPM", 110000)],
 )  # fmt: skip
 def test_speed_labels_as_printed_on_maps(text, value):
     assert speed_value(text) == value
 
 
-@pytest.mark.parametrize("text", ["Surge line", "eta = ", "abc 12 def", "-5", "", "Cruise"])
+@pytest.mark.parametrize(
+    "text",
+    ["Surge line", "eta = ", "abc 12 def", "-5", "", "Cruise", "4kk rpm", "k rpm", "00001", "0006"],
+)
 def test_text_that_is_not_a_speed(text):
     assert speed_value(text) is None
 
@@ -52,9 +64,56 @@ def test_far_text_and_tick_labels_outside_the_plot_count_for_nothing():
     assert assign_speeds(lines, [_label("40000", 112, 200)], plot_area=(20, 20, 90, 300)) == [None]
 
 
+def _ends(values, rows=(250, 200, 150, 100), col=112):
+    return [_label(v, col, row) for v, row in zip(values, rows, strict=True)]
+
+
+FOUR = [_flat(250), _flat(200), _flat(150), _flat(100)]  # lowest first, choke end at x=100
+
+
+def test_a_nearer_label_away_from_where_the_map_puts_them_is_an_islands():
+    texts = [*_ends(["40", "50", "60", "70"]), _label("55", 55, 155)]  # mid-line, nearer
+    assert [g.speed for g in assign_speeds(FOUR, texts)] == [40, 50, 60, 70]
+
+
+def test_a_label_written_otherwise_than_the_maps_speeds_does_not_count():
+    texts = [
+        *_ends(["2180 rpm", "2649 rpm", "3117 rpm", "3586 rpm"], col=125),
+        _label("0.75", 105, 205),
+        _label("0.78", 105, 155),
+    ]  # beta values, nearer
+    assert [g.speed for g in assign_speeds(FOUR, texts)] == [2180, 2649, 3117, 3586]
+
+
+def test_a_value_far_off_the_others_scale_is_a_misreading():
+    texts = _ends(["1000", "2000", "3000", "1101203000"])
+    assert [g and g.speed for g in assign_speeds(FOUR, texts)] == [1000, 2000, 3000, None]
+
+
+def test_a_unit_read_apart_joins_the_number_before_it():
+    texts = [*_ends(["80%", "90%", "100%"], rows=(250, 200, 150)),
+             TextBox("105", (97, 95, 117, 105), 0.99), TextBox("%", (119, 95, 127, 105), 0.9),
+             _label("85", 112, 230)]  # fmt: skip
+    got = assign_speeds(FOUR, texts)
+    assert [g.speed for g in got] == [80, 90, 100, 105] and got[3].text == "105 %"
+
+
 def test_speeds_read_from_a_generated_chart():
     pytest.importorskip("rapidocr_onnxruntime", reason="reading text needs rapidocr-onnxruntime")
     sample = generate_sample(7003, 1, "chart", "simple")  # "N=109655" at each choke end
     lines = [np.array(sl["pixels"]) for sl in sample.meta["speedlines"]]
     got = assign_speeds(lines, read_texts(sample.image), sample.meta["calibration"]["plot_area"])
     assert [g.speed for g in got] == sample.meta["speeds"]
+
+
+def test_a_digitization_gets_the_speeds_it_can_trust_and_their_sources():
+    curves = family(lines=3)
+    result = digitize_mask(draw(curves, (140, 240)) > 0, CAL, speeds=[1.0, 2.0, 3.0])
+    mids = [sl.pixels[len(sl.pixels) // 2] for sl in result.lines]  # lowest line first
+    texts = [_label(t, col, row - 8) for t, (col, row) in zip(["50000", "n/a", "70000"], mids)]
+    got = speeds_from_labels(result, texts)
+    assert [sl.speed for sl in got.lines] == [50000, None, 70000]
+    assert [sl.speed_source for sl in got.lines] == ["label", None, "label"]
+    d = got.lines[0].to_dict()
+    assert d["speed_source"] == "label" and d["speed_label"]["text"] == "50000"
+    assert "speed_label" not in got.lines[1].to_dict() and not got.speeds_known

@@ -83,6 +83,18 @@ def test_partial_speeds_give_no_map_and_the_missing_ids(client, sample):
     assert d["csv"].startswith("line;speed;x;y\n1;9000;")
 
 
+def test_each_speed_says_whether_it_was_typed_or_read_from_a_label(client, sample):
+    lines = body(sample)["lines"]
+    lines[0] = lines[0] | {"speed_label": "N = 9000"}
+    lines[1] = lines[1] | {"speed": None, "speed_label": "N = 9500"}  # cleared: no source
+    r = client.post("/api/fit", json=body(sample, lines))
+    assert r.status_code == 200, r.text
+    got = r.json()["result"]["lines"]
+    assert got[0]["speed_source"] == "label" and got[0]["speed_label"] == {"text": "N = 9000"}
+    assert got[1]["speed_source"] is None and "speed_label" not in got[1]
+    assert {ln["speed_source"] for ln in got[2:]} == {"given"}
+
+
 def test_speeds_out_of_order_name_the_page_ids(client, sample):
     lines = body(sample)["lines"]
     lines[3] = lines[3] | {"speed": 11000.0}  # as line 13, right below it

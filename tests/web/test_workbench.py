@@ -401,5 +401,15 @@ def test_the_speeds_printed_next_to_the_lines_fill_the_boxes(server, browser, tm
     page.after_fit(lambda: page.find("#digitize").click())
     speeds = sorted({float(r["speed"]) for r in page.csv_rows()})
     assert speeds == sample.meta["speeds"] and page.all("#download-map")
+    result = json.loads(page.download("download-JSON"))
+    assert {ln["speed_source"] for ln in result["lines"]} == {"label"}
+    assert result["lines"][0]["speed_label"]["text"].endswith(f"{sample.meta['speeds'][0]:g}")
+
+    first = page.line_ids()[0]  # a speed typed over the label's is the user's own
+    page.after_fit(lambda: page.type_speed(first, "100000" + Keys.TAB))
+    assert "from-label" not in page.find(f"input.speed[data-line='{first}']").get_attribute("class")
+    result = json.loads(page.download("download-JSON"))
+    assert result["lines"][0]["speed_source"] == "given" and "speed_label" not in result["lines"][0]
+    page.after_fit(lambda: page.key("z", ctrl=True))
     page.after_fit(lambda: page.key("z", ctrl=True))  # the filling is one undoable step
     assert not page.all("#download-map") and page.state(".lines[0].speed") == ""

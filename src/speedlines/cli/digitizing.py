@@ -40,6 +40,25 @@ def _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit):
     return CalibrationSource(fixed=cal)
 
 
+def _ocr_available() -> bool:
+    """Whether the OCR package is there; without it the speeds stay empty, and we say so."""
+    from speedlines.digitize.axes import ocr_engine
+
+    try:
+        ocr_engine()
+    except InputError as exc:
+        err.print(f"note: speeds not read from the labels: {exc}")
+        return False
+    return True
+
+
+def _found(result) -> str:
+    lines = result.lines
+    labelled = sum(sl.speed_source == "label" for sl in lines)
+    text = f"{len(lines)} speedline(s)"
+    return text + (f", {labelled} speed(s) read from labels: check them" if labelled else "")
+
+
 def _mask_source(method: str, model: Path | None, engine: str, threads: int | None):
     """The ink baseline, or the model (loaded once for the whole batch)."""
     if method == "ink":
@@ -75,6 +94,13 @@ def digitize(
     speeds: Annotated[
         str | None, typer.Option(help="Speed of each line, lowest first: 60000,80000,...")
     ] = None,
+    speed_labels: Annotated[
+        bool,
+        typer.Option(
+            help="Without --speeds: read each line's speed from the labels printed on the map "
+            "(lines whose label is unsure stay without speed)."
+        ),
+    ] = True,
     method: Annotated[str, typer.Option(help="model | ink (non-learned baseline)")] = "model",
     model: Annotated[Path | None, typer.Option(help="Model folder (default: shipped).")] = None,
     threshold: Annotated[float | None, typer.Option(help="Probability threshold.")] = None,
@@ -85,7 +111,8 @@ def digitize(
     engine: Annotated[str, typer.Option(help="auto | torch | torch-bf16 | onnx")] = "auto",
     threads: Annotated[int | None, typer.Option(help="CPU threads.")] = None,
 ) -> None:
-    """Write NAME.csv, NAME.json, NAME.overlay.png (and NAME.map with --speeds) per image."""
+    """Write NAME.csv, NAME.json, NAME.overlay.png and, when every line has a speed (--speeds,
+    or read from the map's labels), NAME.map per image."""
     from speedlines.batch import check_parallel, collect_inputs, output_folder
     from speedlines.digitize.batch import DigitizeOptions, digitize_files
     from speedlines.digitize.pipeline import parse_speeds
@@ -94,7 +121,9 @@ def digitize(
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     check_parallel("--threads", threads)
-    opts = DigitizeOptions(parse_speeds(speeds), threshold, points, betas, decimal, mask)
+    given = parse_speeds(speeds)
+    read_labels = given is None and speed_labels and _ocr_available()
+    opts = DigitizeOptions(given, threshold, points, betas, decimal, mask, read_labels)
     calibrations = _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit)
     files = collect_inputs(inputs)
     output_folder(out)  # an unusable --out is refused before the model loads
@@ -103,7 +132,7 @@ def digitize(
         "digitize",
         files,
         lambda done: digitize_files(files, out, calibrations, mask_source, opts, done),
-        lambda o: f"{o.source.name}: {len(o.result.lines)} speedline(s)",
+        lambda o: f"{o.source.name}: {_found(o.result)}",
     )
     ok = len(outcomes) - len(failed)
     err.print(f"digitized {ok} image(s) into {out}")

@@ -101,8 +101,9 @@ def ocr_engine():
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         raise InputError(
-            f"reading axes needs the OCR package {OCR_PACKAGE}: pip install --no-deps "
-            f"{OCR_PACKAGE} pyclipper shapely six (--no-deps keeps opencv-python out)"
+            f"reading text (axes, speed labels) needs the OCR package {OCR_PACKAGE}: pip "
+            f"install --no-deps {OCR_PACKAGE} pyclipper shapely six (--no-deps keeps "
+            "opencv-python out)"
         ) from None
     return RapidOCR()
 

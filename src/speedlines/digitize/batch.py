@@ -98,6 +98,8 @@ class DigitizeOptions:
     betas: int = DEFAULT_BETAS
     decimal: str = "."
     mask: bool = False  # also write NAME.mask.png
+    # Without speeds: read them from the labels printed next to the lines (PP-OCR)
+    speed_labels: bool = False
 
     def __post_init__(self):
         if self.threshold is not None and not 0.0 < self.threshold < 1.0:
@@ -157,6 +159,10 @@ def _make(calibrations: CalibrationSource, mask_source: MaskSource, opts: Digiti
             source.name, data,
         )  # fmt: skip
         result.calibration_source = calibrations.source
+        if opts.speeds is None and opts.speed_labels:
+            from speedlines.digitize.speed_labels import read_texts, speeds_from_labels
+
+            result = speeds_from_labels(result, read_texts(image))
         files = outputs_for(result, image, mask, opts)
         return {f"{source.stem}{suffix}": b for suffix, b in files.items()}, result
 

@@ -17,8 +17,16 @@ from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.line_shape import arc_length
 from speedlines.digitize.trace import LineInstance
 
-__all__ = ["Speedline", "fit_speedline", "resample_by_beta", "resample_by_flow", "surge_line"]
+__all__ = [
+    "SPEED_SOURCES",
+    "Speedline",
+    "fit_speedline",
+    "resample_by_beta",
+    "resample_by_flow",
+    "surge_line",
+]
 
+SPEED_SOURCES = ("given", "label")  # typed by the user; read from a label printed on the map
 NOISE_PX = 0.3  # rms scatter of a pixel-centre skeleton around the true centreline
 
 
@@ -35,11 +43,13 @@ class Speedline:
     speed: float | None = None
     fit: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)  # more JSON keys (the page's line id, origin)
+    speed_source: str | None = None  # "given" (typed), "label" (read from the map), None
 
     def to_dict(self) -> dict:
         d = {
             "line": self.line,
             "speed": self.speed,
+            "speed_source": self.speed_source if self.speed is not None else None,
             "confidence": round(self.confidence, 4),
             "points": self.data.tolist(),
             "pixels": np.round(self.pixels, 2).tolist(),

@@ -41,6 +41,7 @@ class EditedLine:
     speed: float | None = None
     confidence: float | None = None
     origin: str = "edited"  # one of ORIGINS
+    speed_label: str | None = None  # the label text the speed was read from (else typed)
 
 
 def _number(v: float) -> str:
@@ -179,6 +180,10 @@ def fit_lines(
         if not (np.isfinite(sl.data).all() and np.isfinite(sl.pixels).all()):
             raise InputError(f"line {line.id}: the calibration maps it to non-finite values")
         sl.extra = {"id": int(line.id), "origin": line.origin}
+        if speed is not None:
+            sl.speed_source = "label" if line.speed_label else "given"
+            if line.speed_label:
+                sl.extra["speed_label"] = {"text": str(line.speed_label)}
         fitted.append(sl)
     counts = Counter(line.origin for line in lines)
     origins = {o: counts[o] for o in ORIGINS if o in counts}

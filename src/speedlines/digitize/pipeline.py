@@ -165,7 +165,9 @@ def select_lines(
             "give one speed per line, lowest first"
         )
     renumbered = [
-        dataclasses.replace(sl, line=k + 1, speed=speeds[k] if speeds else sl.speed)
+        dataclasses.replace(sl, line=k + 1, speed=speeds[k], speed_source="given")
+        if speeds
+        else dataclasses.replace(sl, line=k + 1)
         for k, sl in enumerate(lines)
     ]
     selected = dataclasses.replace(result, lines=renumbered)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from speedlines.digitize.calibration import Calibration
-from speedlines.digitize.curves import Speedline
+from speedlines.digitize.curves import SPEED_SOURCES, Speedline
 from speedlines.digitize.pipeline import Digitization
 from speedlines.errors import InputError
 from speedlines.formats import DIGITIZED, check_format, read_json
@@ -56,6 +56,10 @@ def _speedline(d: Any, number: int) -> Speedline:
     if len(pixels) != len(data):
         raise InputError(f"{what}: {len(pixels)} pixels for {len(data)} points")
     residual = fit.get("residual_px")
+    source = d.get("speed_source")
+    if source not in (None, *SPEED_SOURCES):
+        raise InputError(f"{what}: speed_source must be one of {', '.join(SPEED_SOURCES)} or null")
+    extra = {k: d[k] for k in ("speed_label", "id", "origin") if k in d}
     return Speedline(
         line=number,
         traced=np.empty((0, 2)),  # the traced pixels are not saved, only the fitted curve
@@ -65,6 +69,8 @@ def _speedline(d: Any, number: int) -> Speedline:
         confidence=float(confidence),
         speed=None if speed is None else float(speed),
         fit=dict(fit),
+        extra=extra,
+        speed_source=source if speed is not None else None,
     )
 
 

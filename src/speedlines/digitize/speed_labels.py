@@ -9,6 +9,7 @@ largest such set), so that a line stays without a speed where the labels disagre
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,8 +17,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from speedlines.digitize.axes import ocr_engine, parse_number
+from speedlines.digitize.pipeline import Digitization
 
-__all__ = ["SpeedLabel", "TextBox", "assign_speeds", "read_texts", "speed_value"]
+__all__ = [
+    "SpeedLabel",
+    "TextBox",
+    "assign_speeds",
+    "read_texts",
+    "speed_value",
+    "speeds_from_labels",
+]
 
 
 @dataclass(frozen=True)
@@ -46,28 +55,42 @@ class SpeedLabel:
 
 TextReader = Callable[[np.ndarray], list[TextBox]]
 
+# Where the labels found sit along their lines: when they agree within PLACE_SPREAD (median
+# absolute deviation of the place, 0 = surge end, 1 = choke end), only labels within
+# PLACE_WINDOW of their median place count.
+PLACE_SPREAD, PLACE_WINDOW = 0.1, 0.2
+# A label more than this factor off the median speed of those found is a misreading.
+_SCALE = float(np.log(5.0))
+
 # A speed label: an optional name and "=" ("N =", "Nc/sqrt(T) =", "u ="), a number, an
-# optional unit ("rpm", "1/min", "%", "m/s"). Anything else (a % efficiency with a decimal
-# point is still a number: the order check below weeds out what does not fit).
+# optional thousands "k" and unit ("rpm", "1/min", "%", "m/s"). Anything else is not (a %
+# efficiency is still a number: the order check below weeds out what does not fit).
 _LABEL = re.compile(
     r"^\s*(?:[A-Za-z][\w/().\u221a ]{0,20}?\s*[=:]\s*)?"
-    r"(?P<num>[-+]?[\d][\d ,.'\u2009\u202f]*)\s*"
-    r"(?P<unit>k?rpm|1/min|min-1|%|m/s|krpm)?\s*$",
+    r"(?P<num>[-+]?[\d][\d ,.'\u2009\u202f]*?)\s*(?P<k>k)?\s*"
+    r"(?P<unit>rpm|1/min|min-1|%|m/s)?\s*$",
     re.IGNORECASE,
 )
 
 
+def _spaces(text: str) -> str:
+    return text.replace("\u2009", " ").replace("\u202f", " ")
+
+
 def speed_value(text: str) -> float | None:
     """The speed a label states, or None when it is not a speed label."""
-    m = _LABEL.match(text.replace("\u2009", " ").replace("\u202f", " "))
+    m = _LABEL.match(_spaces(text))
     if not m:
         return None
-    values = parse_number(m.group("num").strip().replace("'", " "))
+    number = m.group("num").strip()
+    if re.match(r"[-+]?0\d", number):  # "00001", "0006": a misread or reversed, not a speed
+        return None
+    values = parse_number(number.replace("'", " "))
     values = [v for v in values if v > 0]
     if not values:
         return None
     value = max(values) if len(values) > 1 else values[0]  # "90,000": a speed, not 90.0
-    return value * 1000 if (m.group("unit") or "").lower() == "krpm" else value
+    return value * 1000 if m.group("k") else value  # "90k", "90 krpm", "90k rpm"
 
 
 def read_texts(image: np.ndarray) -> list[TextBox]:
@@ -82,12 +105,21 @@ def read_texts(image: np.ndarray) -> list[TextBox]:
     return out
 
 
-def _centre_distance(box, points: np.ndarray) -> float:
-    """From the label's centre to the nearest point of a line: a label is centred by its line
-    (at an end, or along it), and where lines crowd together (the choke ends) its box may
-    touch the neighbour too, but its centre lies nearer its own line."""
+def _nearest(box, points: np.ndarray, along: np.ndarray) -> tuple[float, float]:
+    """From the label's centre to the nearest point of a line, and where that point lies
+    along the line (0 surge end, 1 choke end). The centre, not the box: a label is centred by
+    its line (at an end, or along it), and where lines crowd together (the choke ends) its box
+    may touch the neighbour too, but its centre lies nearer its own line."""
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return float(np.hypot(points[:, 0] - cx, points[:, 1] - cy).min())
+    d = np.hypot(points[:, 0] - cx, points[:, 1] - cy)
+    i = int(d.argmin())
+    return float(d[i]), float(along[i])
+
+
+def _along(points: np.ndarray) -> np.ndarray:
+    steps = np.hypot(*np.diff(points, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(steps)])
+    return s / s[-1] if s[-1] > 0 else s
 
 
 def _longest_increasing(pairs: list[tuple[int, float, float]]) -> set[int]:
@@ -118,6 +150,9 @@ def assign_speeds(
     each surge -> choke). A label counts for a line when its centre lies within ``reach`` px
     of it (default: half the label's diagonal and two text heights); outside ``plot_area``
     (tick labels) it does not count. Each label goes to at most one line, nearest first."""
+    texts = _joined(texts)
+    arrays = [np.asarray(pts, dtype=np.float64) for pts in lines]
+    alongs = [_along(pts) for pts in arrays]
     candidates = []
     for t in texts:
         value = speed_value(t.text)
@@ -131,17 +166,110 @@ def assign_speeds(
                 continue
         height = min(x1 - x0, y1 - y0)  # of the text, horizontal or rotated along a line
         limit = reach if reach is not None else np.hypot(x1 - x0, y1 - y0) / 2 + 2 * max(height, 6)
-        for k, pts in enumerate(lines):
-            d = _centre_distance(t.box, np.asarray(pts, dtype=np.float64))
+        for k, (pts, along) in enumerate(zip(arrays, alongs, strict=True)):
+            d, where = _nearest(t.box, pts, along)
             if d <= limit:
-                candidates.append((d, k, t, value))
-    chosen: dict[int, SpeedLabel] = {}
+                candidates.append((d, k, t, value, where))
+    candidates = _one_form(candidates)
+    chosen = _assign(candidates)
+    # A map labels its lines in one place (all at the choke end, or all along the middle):
+    # where the labels found agree on it, a label elsewhere is an island's or a beta line's.
+    places = np.array([where for _, where in chosen.values()])
+    if len(places) >= 3:
+        middle = float(np.median(places))
+        spread = float(np.median(np.abs(places - middle)))
+        if spread <= PLACE_SPREAD:
+            window = max(PLACE_WINDOW, 3 * spread)
+            chosen = _assign([c for c in candidates if abs(c[4] - middle) <= window])
+    # Two labels read as one ("1101203000") or a digit lost: far off the others' scale.
+    if chosen:
+        middle = float(np.median([label.speed for label, _ in chosen.values()]))
+        chosen = {k: v for k, v in chosen.items() if abs(np.log(v[0].speed / middle)) <= _SCALE}
+    return [chosen[k][0] if k in chosen else None for k in range(len(lines))]
+
+
+_UNITS = {"%", "rpm", "1/min", "min-1", "krpm", "k rpm", "m/s"}
+
+
+def _joined(texts: Sequence[TextBox]) -> list[TextBox]:
+    """A unit read apart from its number ("105" and "%", "3586" and "rpm": the detector
+    cuts where a line crosses the label) joined to the number just left of it."""
+    out = list(texts)
+    for unit in [t for t in texts if t.text.strip().lower() in _UNITS]:
+        ux0, uy0, _, uy1 = unit.box
+        height = uy1 - uy0
+        best = None
+        for t in out:
+            _, y0, x1, y1 = t.box
+            if t is unit or not re.fullmatch(r"[\d ,.]+", t.text.strip()):
+                continue
+            same_row = abs((y0 + y1) - (uy0 + uy1)) / 2 <= 0.5 * max(height, y1 - y0)
+            gap = ux0 - x1
+            if same_row and -0.3 * height <= gap <= 1.2 * height:
+                best = t if best is None or x1 > best.box[2] else best
+        if best is not None and best in out and unit in out:
+            # The number's box: where the number sits says which line it labels.
+            joined = TextBox(f"{best.text.strip()} {unit.text.strip()}", best.box,
+                             min(best.confidence, unit.confidence))  # fmt: skip
+            out = [joined if t is best else t for t in out if t is not unit]
+    return out
+
+
+def _form(text: str) -> tuple[str, bool]:
+    """How a label is written: its unit ("rpm", "%", "m/s", none) and whether it has a
+    decimal mark. A map writes all its speed labels one way."""
+    m = _LABEL.match(_spaces(text))
+    unit = (m.group("unit") or "").lower() if m else ""
+    unit = "rpm" if unit in ("rpm", "1/min", "min-1") or (m and m.group("k")) else unit
+    return unit, bool(m and re.search(r"[.,]\d{1,2}$", m.group("num").strip()))
+
+
+def _one_form(candidates: list) -> list:
+    """The candidates written in the one way that labels the most lines (the efficiency
+    labels of islands, "62%", and the beta values, "0.75", are written otherwise than "2649"
+    or "80000 rpm")."""
+    groups: dict[tuple, list] = {}
+    for c in candidates:
+        groups.setdefault(_form(c[2].text), []).append(c)
+    if len(groups) < 2:
+        return candidates
+
+    def score(group):
+        chosen = _assign(group)
+        return len(chosen), -sum(label.distance_px for label, _ in chosen.values())
+
+    return max(groups.values(), key=score)
+
+
+def _assign(candidates: list) -> dict[int, tuple[SpeedLabel, float]]:
+    """Each label to at most one line, nearest first; then only the labels rising from the
+    lowest line up. Line -> (label, its place along the line)."""
+    chosen: dict[int, tuple[SpeedLabel, float]] = {}
     used: set[int] = set()
-    for d, k, t, value in sorted(candidates, key=lambda c: c[0]):
+    for d, k, t, value, where in sorted(candidates, key=lambda c: c[0]):
         if k in chosen or id(t) in used:
             continue
-        chosen[k] = SpeedLabel(value, t.text, t.box, d)
+        chosen[k] = (SpeedLabel(value, t.text, t.box, d), where)
         used.add(id(t))
-    pairs = [(k, chosen[k].speed, chosen[k].distance_px) for k in sorted(chosen)]
+    pairs = [(k, chosen[k][0].speed, chosen[k][0].distance_px) for k in sorted(chosen)]
     keep = _longest_increasing(pairs)
-    return [chosen[k] if k in keep else None for k in range(len(lines))]
+    return {k: v for k, v in chosen.items() if k in keep}
+
+
+def speeds_from_labels(result: Digitization, texts: Sequence[TextBox]) -> Digitization:
+    """``result`` with each line's speed read from the labels next to it (``assign_speeds``):
+    speed_source "label" and the label in the line's JSON (``speed_label``); a line without
+    a label it can trust keeps no speed."""
+    lines = [sl.pixels for sl in result.lines]
+    labels = assign_speeds(lines, texts, result.calibration.plot_area)
+    labelled = []
+    for sl, label in zip(result.lines, labels, strict=True):
+        extra = {k: v for k, v in sl.extra.items() if k != "speed_label"}
+        if label is None:
+            labelled.append(dataclasses.replace(sl, speed=None, speed_source=None, extra=extra))
+            continue
+        extra["speed_label"] = {k: v for k, v in label.to_dict().items() if k != "speed"}
+        labelled.append(
+            dataclasses.replace(sl, speed=label.speed, speed_source="label", extra=extra)
+        )
+    return dataclasses.replace(result, lines=labelled)

@@ -31,12 +31,17 @@ class PageLine(BaseModel):
     id: int = Field(description="the page's stable line id, >= 1")
     pixels: list[list[float]] = Field(description="(col, row) pairs, (0, 0) = top-left centre")
     speed: float | None = None
+    speed_label: str | None = Field(
+        None, max_length=200, description="the map's label the speed was read from, if it was"
+    )
     confidence: float | None = None
     origin: str = Field(description="model, ink, edited or drawn")
 
     def edited(self) -> EditedLine:
         # The list as it is: the core turns it into an array and names the line if it cannot.
-        return EditedLine(self.id, self.pixels, self.speed, self.confidence, self.origin)
+        return EditedLine(
+            self.id, self.pixels, self.speed, self.confidence, self.origin, self.speed_label
+        )
 
 
 class FitRequest(BaseModel):

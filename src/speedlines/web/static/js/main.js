@@ -49,7 +49,13 @@ function lineRow(ln) {
   speed.addEventListener("input", check);
   speed.addEventListener("change", () => edit((s) => {
     const target = s.lines.find((l) => l.id === id);
-    if (target) target.speed = speed.value.trim();
+    if (!target) return;
+    target.speed = speed.value.trim();
+    // A speed typed over the one read from a label is the user's own: "given", no label.
+    if (target.speedLabel && parseSpeedOrNull(target.speed) !== target.labelSpeed) {
+      delete target.speedLabel;
+      delete target.labelSpeed;
+    }
   }));
   const del = el("button", ["\u00d7"], { type: "button", class: "delete", "aria-label": `delete line ${ln.id}`,
     title: "delete this line (Del)" });
@@ -103,7 +109,7 @@ function listLines() {
     r.tr.className = ln.id === state.selected ? "selected" : "";
     if (document.activeElement !== r.speed) r.speed.value = ln.speed;
     r.check();
-    const fromLabel = ln.speedLabel && ln.speed === String(parseSpeedOrNull(ln.speed));
+    const fromLabel = ln.speedLabel && parseSpeedOrNull(ln.speed) !== null;
     r.speed.classList.toggle("from-label", Boolean(fromLabel));
     if (fromLabel && !r.speed.title) r.speed.title = `read from the label "${ln.speedLabel}"`;
     r.conf.textContent = ln.confidence === null ? "" : ln.confidence.toFixed(2);
@@ -244,7 +250,7 @@ async function readLabelsNow() {
   edit((s) => {
     for (const l of s.lines) {
       const label = r.labels[l.id];
-      if (found.some((f) => f.id === l.id)) Object.assign(l, { speed: String(label.speed), speedLabel: label.text });
+      if (found.some((f) => f.id === l.id)) Object.assign(l, { speed: String(label.speed), speedLabel: label.text, labelSpeed: label.speed });
     }
   });
   $("speeds-note").textContent = `speeds read from the map's labels for ${found.map((l) => `line ${l.id}`).join(", ")}: check them`;

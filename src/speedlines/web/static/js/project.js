@@ -18,7 +18,7 @@ export function toProject() {
     method: state.method,
     calibration: { ...state.cal, source: state.calSource },
     lines: state.lines.map((l) => ({ id: l.id, pixels: l.pixels, kept: l.kept, speed: l.speed,
-      speed_label: l.speedLabel || null, confidence: l.confidence, origin: l.origin })),
+      speed_label: l.speedLabel || null, label_speed: l.labelSpeed ?? null, confidence: l.confidence, origin: l.origin })),
     next_id: state.nextId,
     digitized: state.live,
   };
@@ -52,7 +52,8 @@ export function applyProject(p) {
   state.lines = p.lines.map((l) => ({ id: l.id, pixels: l.pixels, kept: l.kept !== false,
     speed: typeof l.speed === "string" ? l.speed : (l.speed ?? "").toString(),
     confidence: Number.isFinite(l.confidence) ? l.confidence : null, origin: l.origin || "edited",
-    ...(typeof l.speed_label === "string" ? { speedLabel: l.speed_label } : {}) }));
+    ...(typeof l.speed_label === "string" ? { speedLabel: l.speed_label } : {}),
+    ...(Number.isFinite(l.label_speed) ? { labelSpeed: l.label_speed } : {}) }));
   state.nextId = Math.max(p.next_id || 1, ...state.lines.map((l) => l.id + 1));
   state.selected = null;
   state.live = Boolean(p.digitized);

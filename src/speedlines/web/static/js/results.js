@@ -26,7 +26,8 @@ export function keptLines() {
     } catch (e) {
       throw new Error(`line ${l.id}: speed ${e.message}`);
     }
-    return { id: l.id, pixels: l.pixels, speed, confidence: l.confidence, origin: l.origin };
+    const label = speed !== null && l.speedLabel ? l.speedLabel : null;  // speed_source "label"
+    return { id: l.id, pixels: l.pixels, speed, speed_label: label, confidence: l.confidence, origin: l.origin };
   });
 }
 
