@@ -43,6 +43,17 @@ def test_generated_chart_matches_its_metadata(index):
     assert all(t.value is not None for t in reading.x.ticks if t.used)
     assert reading.to_dict()["source"] == "auto"
     assert Calibration.from_dict(reading.to_dict()) == reading.calibration
+    assert reading.calibration.units == {"x": "kg/s", "y": "-"}  # from the axis titles
+
+
+@ocr
+@pytest.mark.parametrize(("index", "unit"), [(11, "m^3/s"), (12, "lb/min")])
+def test_units_come_from_the_axis_titles(index, unit):
+    sample = generate_sample(7000, index, style="chart")
+    reading = read_axes(sample.image)
+    assert sample.meta["units"]["x"] == unit
+    assert reading.calibration.units == {"x": unit, "y": "-"}
+    assert unit.split("/")[1] in reading.to_dict()["titles"]["x"]
 
 
 def _fake_ocr(texts):
@@ -126,3 +137,18 @@ def test_missing_ocr_package_is_one_clear_line(monkeypatch):
             read_axes(_frame_only())
     finally:
         axes.ocr_engine.cache_clear()
+
+
+@ocr
+def test_a_turned_scan_is_read_straightened():
+    sample = generate_sample(9101, 30, style="chart")  # scan-warped: turned and at a slant
+    assert sample.meta["warped"]
+    reading = read_axes(sample.image)
+    cal = reading.calibration
+    assert cal.straighten is not None and Calibration.from_dict(cal.to_dict()) == cal
+    pixels = np.concatenate([np.array(sl["pixels"]) for sl in sample.meta["speedlines"]])
+    data = np.concatenate([np.array(sl["data"]) for sl in sample.meta["speedlines"]])
+    span = np.ptp(data, axis=0)
+    assert (np.abs(cal.points_to_data(pixels) - data) / span).max() < 0.003
+    x0, y0, x1, y1 = cal.plot_area  # the image box around the turned plotting area
+    assert (pixels.min(axis=0) >= [x0, y0]).all() and (pixels.max(axis=0) <= [x1, y1]).all()

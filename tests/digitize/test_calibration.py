@@ -473,3 +473,35 @@ def test_the_cli_refuses_a_hostile_calibration_with_exit_2(tmp_path):
     )  # fmt: skip
     assert run.returncode == 2, run.stderr
     assert "nested too deeply" in run.stderr + run.stdout and "Traceback" not in run.stderr
+
+
+def _turned(degrees: float, centre=(500.0, 500.0)) -> list[list[float]]:
+    """The straightening matrix of a scan turned by ``degrees`` about ``centre``."""
+    t = math.radians(degrees)
+    cx, cy = centre
+    turn = np.array([[math.cos(t), math.sin(t), 0], [-math.sin(t), math.cos(t), 0], [0, 0, 1]])
+    shift = np.array([[1, 0, -cx], [0, 1, -cy], [0, 0, 1.0]])
+    return (np.linalg.inv(shift) @ turn @ shift).tolist()
+
+
+def test_a_turned_scan_maps_points_along_its_turned_axes():
+    cal = Calibration.from_dict(EXAMPLE | {"straighten": _turned(2.0)})
+    # A point 300 px along the turned x axis from the centre is 300 px right when straight.
+    t = math.radians(2.0)
+    col, row = 500 + 300 * math.cos(t), 500 + 300 * math.sin(t)
+    straight = Calibration.from_dict(EXAMPLE).pixel_to_data(800.0, 500.0)
+    np.testing.assert_allclose(cal.pixel_to_data(col, row), straight, atol=1e-9)
+    pts = np.array([[120.0, 300.0], [700.0, 900.0]])
+    np.testing.assert_allclose(cal.points_to_pixel(cal.points_to_data(pts)), pts, atol=1e-9)
+    again = Calibration.from_dict(json.loads(json.dumps(cal.to_dict())))
+    assert again == cal and "straighten" not in Calibration.from_dict(EXAMPLE).to_dict()
+
+
+@pytest.mark.parametrize(
+    "matrix",
+    [[[1, 0], [0, 1]], "identity", [[0, 0, 0], [0, 0, 0], [0, 0, 1]],
+     [[1, 0, 0], [0, 1, 0], [0, 0, 0]], [[1, 0, 0], [0, 1, 0], [0, 0, "1"]]],
+)  # fmt: skip
+def test_a_bad_straightening_matrix_is_one_clear_line(matrix):
+    with pytest.raises(InputError, match="calibration: straighten must be"):
+        Calibration.from_dict(EXAMPLE | {"straighten": matrix})

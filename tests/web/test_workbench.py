@@ -13,6 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from speedlines.digitize.calibration import Calibration
 from speedlines.synth.sample import generate_sample
+from tests.cli.test_digitize_auto_axes import without_y_labels
 from tests.drawn_maps import distance_to
 from tests.web.conftest import needs_browser
 from tests.web.page import Page, chart, rows_of
@@ -337,7 +338,9 @@ def test_the_axes_are_read_into_the_form_and_the_curves_follow(server, browser, 
     assert errors and max(errors) < 3.0, errors
     assert truth.plot_area
 
-    _, unreadable, _ = chart(tmp_path)  # its y labels are not read: the form says so
+    blank, _, _ = chart(tmp_path)  # its y labels painted over: the form says so
+    unreadable = tmp_path / "unreadable.png"
+    cv2.imwrite(str(unreadable), cv2.cvtColor(without_y_labels(blank), cv2.COLOR_RGB2BGR))
     page.upload(unreadable)
     page.wait.until(lambda d: "axes not read" in page.find("#cal-source").text)
     assert "y axis" in page.find("#cal-source").text and page.find("#px-y0").text == "-"

@@ -24,7 +24,8 @@ def _calibration(calibration, x_axis, y_axis, plot_area, x_unit, y_unit):
         from speedlines.digitize.axes import ocr_recognizer
 
         # Read from each image's tick labels; without the OCR package: one line, up front.
-        return CalibrationSource(recognize=ocr_recognizer())
+        units = {"x": x_unit, "y": y_unit}  # given: they replace those read from the titles
+        return CalibrationSource(recognize=ocr_recognizer(), units=units)
     if not (x_axis and y_axis):
         raise InputError("a calibration is needed: --calibration CAL.json or --x-axis and --y-axis")
     area = None
@@ -89,7 +90,9 @@ def digitize(
         None
     ),
     plot_area: Annotated[str | None, typer.Option(help="Plotting area x0,y0,x1,y1 (px).")] = None,
-    x_unit: Annotated[str, typer.Option(help="Unit of x (flow).")] = "",
+    x_unit: Annotated[
+        str, typer.Option(help="Unit of x (flow); read from the axis title when axes are read.")
+    ] = "",
     y_unit: Annotated[str, typer.Option(help="Unit of y (pressure ratio).")] = "",
     speeds: Annotated[
         str | None, typer.Option(help="Speed of each line, lowest first: 60000,80000,...")

@@ -14,13 +14,15 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import cv2
 import numpy as np
 
 from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.digitize.skew import MIN_SKEW, skew_angle, turning, warp
+from speedlines.digitize.units import unit_from_title
 from speedlines.errors import InputError
 
 __all__ = ["AxisFit", "AxisReading", "Tick", "parse_number", "read_axes"]
@@ -28,6 +30,8 @@ __all__ = ["AxisFit", "AxisReading", "Tick", "parse_number", "read_axes"]
 OCR_PACKAGE = "rapidocr-onnxruntime"
 MIN_LABELS = 2
 MIN_CONFIDENCE = 0.5
+PAIR_CONFIDENCE = 0.9  # the OCR confidence each label needs when only two agree
+LEAN_PX = 3  # how far a turned scan's frame sides may wander, before they are straightened
 
 Recognizer = Callable[[list[np.ndarray]], list[tuple[str, float]]]
 
@@ -72,6 +76,7 @@ class AxisReading:
     x: AxisFit
     y: AxisFit
     frame: tuple[int, int, int, int]  # x0, y0, x1, y1: the frame lines' centres (px)
+    titles: dict = field(default_factory=dict)  # axis -> the title read ("" if none)
 
     @property
     def confidence(self) -> float:
@@ -88,6 +93,7 @@ class AxisReading:
         d["confidence"] = round(self.confidence, 4)
         d["residual_px"] = round(self.residual_px, 3)
         d["ticks"] = {k: [t.to_dict() for t in f.ticks] for k, f in (("x", self.x), ("y", self.y))}
+        d["titles"] = dict(self.titles)
         return d
 
 
@@ -195,14 +201,23 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
 
 
-def _frame(dark: np.ndarray) -> tuple[int, int, int, int, int, int]:
+def _frame(dark: np.ndarray, lean: int = 0) -> tuple[int, int, int, int, int, int]:
     """Centres of the left, top, right, bottom frame lines; first column left of the frame's
-    outside edge + 1 (its left line's first column) and first row below it."""
+    outside edge + 1 (its left line's first column) and first row below it. ``lean`` px:
+    lines may wander that far across a quarter of the image (a scan's sides at a slant)."""
     h, w = dark.shape
-    horiz = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(8, w // 4)), np.uint8))
-    vert = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((max(8, h // 4), 1), np.uint8))
-    rows = _runs(horiz.sum(axis=1) >= 0.3 * w)
-    cols = _runs(vert.sum(axis=0) >= 0.3 * h)
+    across = np.ones((2 * lean + 1, 1), np.uint8)
+    horiz = cv2.morphologyEx(
+        cv2.dilate(dark, across), cv2.MORPH_OPEN, np.ones((1, max(8, w // 4)), np.uint8)
+    )
+    vert = cv2.morphologyEx(
+        cv2.dilate(dark, across.T), cv2.MORPH_OPEN, np.ones((max(8, h // 4), 1), np.uint8)
+    )
+    # The runs, less the widening (a leaning line counts in full, its middle stays put).
+    rows = [
+        (a + lean, b - lean) for a, b in _runs(horiz.sum(axis=1) >= 0.3 * w) if b - a > 2 * lean
+    ]
+    cols = [(a + lean, b - lean) for a, b in _runs(vert.sum(axis=0) >= 0.3 * h) if b - a > 2 * lean]
     if len(rows) < 2 or len(cols) < 2:
         raise InputError(
             "axes: no plotting frame found (need long straight axis lines along two sides)"
@@ -256,7 +271,8 @@ def _box(group: np.ndarray) -> tuple[int, int, int, int]:
 
 
 def _label_boxes(dark: np.ndarray, frame, axis: str):
-    """Tick mark positions and label boxes outside the bottom ("x") or left ("y") frame side.
+    """Tick mark positions, label boxes and the title box (or None) outside the bottom ("x")
+    or left ("y") frame side.
 
     Works in a frame where the axis runs along columns and "outwards" is down the rows: the
     left side is handled by transposing and flipping the picture.
@@ -275,7 +291,7 @@ def _label_boxes(dark: np.ndarray, frame, axis: str):
         strip = dark[lo:hi, :out_x].T[::-1, :]
         offset = lambda i: out_x - 1 - i  # noqa: E731
     if strip.size == 0:
-        return [], []
+        return [], [], None
     stats = _components(strip)
     # Tick marks: thin strokes touching the frame; the rest is text (and the axis title).
     touching = stats[:, 1] <= 1
@@ -285,7 +301,7 @@ def _label_boxes(dark: np.ndarray, frame, axis: str):
     text = stats[~(touching & thin)]
     text = text[text[:, 4] >= 2]
     if not len(text):
-        return tick_pos, []
+        return tick_pos, [], None
     # The band of labels is found from the text beside the frame side alone: beyond its ends
     # the other axis's end labels may stand closer to the frame.
     a0, a1 = (left, right) if axis == "x" else (top, bottom)
@@ -296,21 +312,55 @@ def _label_boxes(dark: np.ndarray, frame, axis: str):
         profile[s[1] : s[1] + s[3]] += 1
     # Character height: across the strip for x labels, along it for the (upright) y labels.
     height = float(np.median(text[:, 3] if axis == "x" else text[:, 2]))
-    band = _band(profile, max(2, round(0.45 * height)))
+    gap = max(2, round(0.45 * height))
+    band = _band(profile, gap)
     if band is None:
-        return tick_pos, []
+        return tick_pos, [], None
+    if axis == "y":
+        band = _whole_labels(profile, beside, band, gap, height)
     inside = text[(text[:, 1] >= band[0]) & (text[:, 1] + text[:, 3] <= band[1])]
     heights = inside[:, 3] if axis == "x" else inside[:, 2]
     char = float(np.median(heights)) if len(inside) else 8.0
     groups = _group(inside, 0, gap=0.8 * char) if len(inside) else []
-    boxes = []
-    for g in groups:
+
+    def to_image(g):
         a0, b0, a1, b1 = _box(g)
         if axis == "x":
-            boxes.append((a0 + lo, offset(b0), a1 + lo, offset(b1 - 1) + 1))
-        else:
-            boxes.append((offset(b1 - 1), a0 + lo, offset(b0) + 1, a1 + lo))
-    return tick_pos, boxes
+            return a0 + lo, offset(b0), a1 + lo, offset(b1 - 1) + 1
+        return offset(b1 - 1), a0 + lo, offset(b0) + 1, a1 + lo
+
+    boxes = [to_image(g) for g in groups]
+    # The axis title: the next band of text out from the labels, a line of text high, close.
+    rest = profile.copy()
+    rest[: band[1]] = 0
+    title_band = _band(rest, max(2, round(0.45 * char)))
+    title = None
+    if title_band is not None and title_band[0] - band[1] <= 4 * char:
+        t0, t1 = title_band
+        words = beside[(beside[:, 1] >= t0) & (beside[:, 1] + beside[:, 3] <= t1)]
+        if len(words) and t1 - t0 <= 3 * char:
+            title = to_image(words)
+    return tick_pos, boxes, title
+
+
+def _whole_labels(profile, beside, band, gap: int, height: float) -> tuple[int, int]:
+    """The y labels' band widened over what lies just beyond it while that is more of the
+    labels, not the axis title: across a y label the gap between characters (the "." of
+    "1.6") can be wider than the band's closing gap. Pieces of labels are short along the
+    axis, one beside each label; a title is one long run of text."""
+    for _ in range(3):
+        rest = profile.copy()
+        rest[: band[1]] = 0
+        more = _band(rest, gap)
+        if more is None or more[0] - band[1] > height:
+            return band
+        pieces = beside[(beside[:, 1] >= more[0]) & (beside[:, 1] + beside[:, 3] <= more[1])]
+        groups = _group(pieces, 0, gap=0.8 * height) if len(pieces) else []
+        lengths = [_box(g)[2] - _box(g)[0] for g in groups]
+        if len(groups) < 2 or max(lengths) > 2 * height:
+            return band
+        band = (band[0], more[1])
+    return band
 
 
 def _crop(image: np.ndarray, box, pad: int) -> np.ndarray:
@@ -378,6 +428,8 @@ def _fit_axis(name: str, ticks: list[Tick], length_px: float) -> AxisFit:
     ocr = float(np.mean([tk[k].confidence for k in inl]))
     support = min(1.0, (len(inl) - 1) / 3)  # two labels alone are a weak reading
     confidence = agree * ocr * (0.5 + 0.5 * support)
+    if len(inl) == MIN_LABELS and min(tk[k].confidence for k in inl) < PAIR_CONFIDENCE:
+        confidence = 0.0  # two labels alone, one of them doubtful: a guess, not a reading
     if confidence < MIN_CONFIDENCE:
         raise InputError(
             f"{name} axis: tick labels not read with confidence ({len(inl)} of "
@@ -418,13 +470,21 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
     """
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise InputError(f"axes: expected an (H, W, 3) uint8 image, got {image.shape}")
+    original = image
     ink = _ink(image)
-    frame = _frame(ink)  # faint anti-aliased rules count: the outermost ones are the frame
+    angle = skew_angle(ink)  # a turned scan is read straightened
+    straighten = _straightening(image, angle) if abs(angle) >= MIN_SKEW else None
+    if straighten is not None:
+        image = warp(original, straighten)
+        ink = _ink(image)
+    # Faint anti-aliased rules count: the outermost ones are the frame. A straightened scan's
+    # top and right sides may still lean a little (its perspective).
+    frame = _frame(ink, lean=0 if straighten is None else LEAN_PX)
     left, top, right, bottom = (int(v) for v in frame[:4])
     recognize = recognize or ocr_recognizer()
     found = {a: _label_boxes(ink, frame, a) for a in ("x", "y")}
     crops, owners = [], []
-    for a, (_, boxes) in found.items():
+    for a, (_, boxes, _) in found.items():
         for box in boxes:
             crops.append(_crop(image, box, pad=max(4, (box[3] - box[1]) // 4)))
             owners.append((a, box))
@@ -438,5 +498,89 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
         ticks[a].append(Tick(_snap(center, tick_pos, reach), text, None, conf, box))
     x = _fit_axis("x", ticks["x"], right - left)
     y = _fit_axis("y", ticks["y"], bottom - top)
-    cal = Calibration(x.axis, y.axis, {"x": "", "y": ""}, (left, top, right, bottom))
-    return AxisReading(cal, x, y, (left, top, right, bottom))
+    titles = _titles(image, {a: f[2] for a, f in found.items()}, recognize)
+    units = {a: unit_from_title(titles[a], a) for a in ("x", "y")}
+    area = (left, top, right, bottom)
+    if straighten is not None:
+        h, w = original.shape[:2]
+        area = _image_box(Calibration(x.axis, y.axis, straighten=straighten), area, w, h)
+    cal = Calibration(x.axis, y.axis, units, area, straighten)
+    return AxisReading(cal, x, y, (left, top, right, bottom), titles)
+
+
+def _side(ink: np.ndarray, at: int, lo: int, hi: int) -> np.ndarray | None:
+    """A frame side running along the columns of ``ink`` near row ``at``: (slope, offset) of
+    its centre row against the column, fitted over the middle of ``lo``..``hi``."""
+    margin = (hi - lo) // 20
+    r0 = max(0, at - LEAN_PX - 3)
+    band = ink[r0 : at + LEAN_PX + 4, lo + margin : hi - margin].astype(np.float64)
+    weight = band.sum(axis=0)
+    pos = np.flatnonzero(weight)
+    if len(pos) < 0.5 * band.shape[1]:
+        return None
+    centre = (band * np.arange(band.shape[0])[:, None]).sum(axis=0)[pos] / weight[pos]
+    slope, offset = np.polyfit(pos + lo + margin, centre + r0, 1)
+    return np.array([slope, offset])
+
+
+def _straightening(image: np.ndarray, angle: float) -> np.ndarray | None:
+    """The projective matrix that straightens a scanned chart (image -> straight pixels): a
+    turn by ``angle`` first, then the four sides of the frame found in it made straight and
+    square (a scan at a slant leans and narrows them unevenly). None without a frame."""
+    h, w = image.shape[:2]
+    first = turning(angle, w, h)
+    ink = _ink(warp(image, first))
+    try:
+        left, top, right, bottom = (int(v) for v in _frame(ink, lean=LEAN_PX)[:4])
+    except InputError:
+        return None
+    rows = [_side(ink, at, left, right) for at in (top, bottom)]
+    cols = [_side(ink.T, at, top, bottom) for at in (left, right)]
+    if any(s is None for s in rows + cols):
+        return None
+    corners = []
+    for c in cols:  # left, right: col = a * row + b; top, bottom: row = p * col + q
+        for r in rows:
+            row = (r[0] * c[1] + r[1]) / (1 - r[0] * c[0])
+            corners.append((c[0] * row + c[1], row))
+    (tl, bl), (tr, br) = corners[:2], corners[2:]
+    x0, x1 = (tl[0] + bl[0]) / 2, (tr[0] + br[0]) / 2
+    y0, y1 = (tl[1] + tr[1]) / 2, (bl[1] + br[1]) / 2
+    square = cv2.getPerspectiveTransform(
+        np.float32([tl, tr, br, bl]), np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    )
+    return square @ first
+
+
+def _image_box(cal: Calibration, area, width: int, height: int) -> tuple[int, int, int, int]:
+    """The box in the image that holds a plotting area given in straightened pixels."""
+    x0, y0, x1, y1 = area
+    cols, rows = cal.unstraightened(np.array([x0, x1, x1, x0]), np.array([y0, y0, y1, y1]))
+    c0, r0 = max(0, int(np.floor(cols.min()))), max(0, int(np.floor(rows.min())))
+    return (
+        c0,
+        r0,
+        min(width - 1, int(np.ceil(cols.max()))),
+        min(height - 1, int(np.ceil(rows.max()))),
+    )
+
+
+def _titles(image: np.ndarray, boxes: dict, recognize: Recognizer) -> dict[str, str]:
+    """The axis titles read ("" where none was found). A y title is turned upright both ways
+    (read upwards, as most are, or downwards): the reading read with more confidence wins."""
+    crops, owners = [], []
+    for a, box in boxes.items():
+        if box is None:
+            continue
+        crop = _crop(image, box, pad=4)
+        turns = [crop] if a == "x" else [cv2.rotate(crop, r) for r in _UPRIGHT]
+        crops += turns
+        owners += [a] * len(turns)
+    best: dict[str, tuple[float, str]] = {}
+    for a, (text, conf) in zip(owners, recognize(crops) if crops else []):
+        if conf > best.get(a, (-1.0, ""))[0]:
+            best[a] = (conf, text)
+    return {a: best[a][1].strip() if a in best else "" for a in ("x", "y")}
+
+
+_UPRIGHT = (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)

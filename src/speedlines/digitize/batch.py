@@ -6,6 +6,7 @@ or not at all (``speedlines.batch.write_set``), so a failure leaves no partial s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable
@@ -54,10 +55,13 @@ class CalibrationSource:
         path: str | os.PathLike | None = None,
         fixed: Calibration | None = None,
         recognize: Recognizer | None = None,
+        units: dict[str, str] | None = None,
     ):
         """``recognize`` (an OCR recogniser) instead of a path: each image's axes are read from
-        its tick labels (``axes.read_axes``)."""
+        its tick labels and their units from the axis titles (``axes.read_axes``); ``units``
+        given (not empty) replace those read."""
         self.recognize = recognize
+        self.units = {k: v for k, v in (units or {}).items() if v}
         self.source = "auto" if recognize is not None else None
         if recognize is not None:
             self.folder, self.fixed = None, None
@@ -73,9 +77,11 @@ class CalibrationSource:
         if self.recognize is not None:
             try:
                 image = load_image(source) if image is None else image
-                return read_axes(image, self.recognize).calibration
+                calibration = read_axes(image, self.recognize).calibration
             except InputError as exc:
                 raise InputError(f"{source}: axes not read: {exc}") from None
+            units = calibration.units | self.units
+            return dataclasses.replace(calibration, units=units)
         if self.fixed is not None:
             return self.fixed
         # NAME.calibration.json is what `speedlines calibrate` writes; NAME.json the older form

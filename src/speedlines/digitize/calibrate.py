@@ -2,7 +2,8 @@
 
 The JSON is the calibration interface (``Calibration.from_dict`` reads it back) plus
 ``"source": "auto"``, the tick labels read (pixel, text, value, confidence, used by the fit),
-the fit residual in px and a confidence.
+the fit residual in px, a confidence, and the axis titles read (``titles``), from which the
+units come.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from speedlines.atomic_io import encode_png
 from speedlines.batch import Outcome, each_file, output_folder, run_one
 from speedlines.digitize.axes import AxisReading, Recognizer, ocr_recognizer, read_axes
+from speedlines.digitize.skew import warp
 from speedlines.errors import InputError
 from speedlines.image_io import load_image
 
@@ -28,8 +30,11 @@ PNG_SUFFIX = ".calibration.png"
 
 
 def draw_reading(image: np.ndarray, reading: AxisReading) -> np.ndarray:
-    """The image with the frame (blue), the ticks used (green) or not (red) and their values."""
-    out = image.copy()
+    """The image with the frame (blue), the ticks used (green) or not (red), their values and
+    the units read from the titles."""
+    straighten = reading.calibration.straighten
+    # The ticks and frame of a turned scan were read straightened: shown on it straightened.
+    out = image.copy() if straighten is None else warp(image, np.array(straighten))
     x0, y0, x1, y1 = reading.frame
     cv2.rectangle(out, (int(x0), int(y0)), (int(x1), int(y1)), (0, 90, 255), 1)
     scale = max(0.35, min(out.shape[:2]) / 1500)
@@ -47,6 +52,11 @@ def draw_reading(image: np.ndarray, reading: AxisReading) -> np.ndarray:
                 org = (bx1 + 3, p - 3)
             text = "?" if t.value is None else f"{t.value:g}"
             cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, color, 1, cv2.LINE_AA)
+    units = reading.calibration.units  # from the axis titles: shown to be checked too
+    text = f"x [{units.get('x') or '?'}]  y [{units.get('y') or '?'}]"
+    text += "  (straightened)" if straighten is not None else ""
+    org = (int(x0) + 4, int(y0) + int(16 * scale / 0.35))
+    cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 90, 255), 1, cv2.LINE_AA)
     return out
 
 

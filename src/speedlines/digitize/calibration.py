@@ -11,6 +11,11 @@ JSON form (see :meth:`Calibration.to_dict`)::
      "units": {"x": "kg/s", "y": "-"},
      "plot_area": [100, 60, 890, 950]}
 
+A scan whose axes run turned or at a slant in the image adds ``"straighten": [[a, b, c], [d,
+e, f], [g, h, 1]]``, the projective matrix that takes image pixels (col, row, 1) to the
+straightened ones the axis pixels are measured in; files without it mean what they always
+meant.
+
 A ``"format": "speedlines-calibration/1"`` key is optional (the files written today have
 none); when present it is checked, so that a later, changed version is refused, not misread.
 """
@@ -209,6 +214,32 @@ def _image_size(width: Any, height: Any, least: int = 1) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def _matrix(obj: Any) -> tuple[tuple[float, ...], ...] | None:
+    """A 3x3 projective matrix that can be inverted, as nested tuples; InputError otherwise."""
+    if obj is None:
+        return None
+    if isinstance(obj, np.ndarray):
+        obj = obj.tolist()
+    usage = f"calibration: straighten must be a 3x3 matrix of numbers, got {_short(obj)}"
+    if not isinstance(obj, list | tuple) or len(obj) != 3:
+        raise InputError(usage)
+    for row in obj:
+        if not isinstance(row, list | tuple) or len(row) != 3 or not all(map(_is_number, row)):
+            raise InputError(usage)
+    m = np.array(obj, dtype=np.float64)
+    if not np.isfinite(m).all() or abs(m[2, 2]) < 1e-12 or np.linalg.cond(m) > 1e12:
+        raise InputError(
+            f"calibration: straighten must be finite and invertible, got {_short(obj)}"
+        )
+    return tuple(tuple(float(v) for v in row) for row in m / m[2, 2])
+
+
+def _project(m: np.ndarray, cols: Any, rows: Any) -> tuple[np.ndarray, np.ndarray]:
+    c, r = np.asarray(cols, np.float64), np.asarray(rows, np.float64)
+    w = m[2, 0] * c + m[2, 1] * r + m[2, 2]
+    return (m[0, 0] * c + m[0, 1] * r + m[0, 2]) / w, (m[1, 0] * c + m[1, 1] * r + m[1, 2]) / w
+
+
 def _points(pts: Any) -> np.ndarray:
     a = _as_float_array(pts, "points")
     if a.ndim < 1 or a.shape[-1] != 2:
@@ -224,6 +255,10 @@ class Calibration:
     y: AxisCalibration
     units: dict[str, str] = field(default_factory=lambda: {"x": "", "y": ""}, hash=False)
     plot_area: tuple[int | float, ...] | None = None
+    # A scan whose axes run turned or at a slant in the image: the 3x3 projective matrix that
+    # takes image pixels to straightened ones, where the axes run along rows and columns and
+    # the axis pixels are measured; plot_area stays the image box that holds the plot.
+    straighten: tuple[tuple[float, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         for key in ("x", "y"):
@@ -238,26 +273,40 @@ class Calibration:
         # A private copy, so that mutating the caller's dict cannot alter a frozen object.
         object.__setattr__(self, "units", _units(self.units))
         object.__setattr__(self, "plot_area", _plot_area(self.plot_area))
+        object.__setattr__(self, "straighten", _matrix(self.straighten))
 
     # -- conversions ---------------------------------------------------------------------
 
     def pixel_to_data(self, cols: Any, rows: Any) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) data values of pixel columns and rows."""
+        cols, rows = self.straightened(cols, rows)
         return self.x.to_data(cols), self.y.to_data(rows)
 
     def data_to_pixel(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """(cols, rows) pixel positions of x and y data values."""
-        return self.x.to_pixel(x), self.y.to_pixel(y)
+        return self.unstraightened(self.x.to_pixel(x), self.y.to_pixel(y))
 
     def points_to_data(self, pts: Any) -> np.ndarray:
         """(N, 2) array of (col, row) pixels -> (N, 2) array of (x, y) data values."""
         a = _points(pts)
-        return np.stack([self.x.to_data(a[..., 0]), self.y.to_data(a[..., 1])], axis=-1)
+        return np.stack(self.pixel_to_data(a[..., 0], a[..., 1]), axis=-1)
 
     def points_to_pixel(self, pts: Any) -> np.ndarray:
         """(N, 2) array of (x, y) data values -> (N, 2) array of (col, row) pixels."""
         a = _points(pts)
-        return np.stack([self.x.to_pixel(a[..., 0]), self.y.to_pixel(a[..., 1])], axis=-1)
+        return np.stack(self.data_to_pixel(a[..., 0], a[..., 1]), axis=-1)
+
+    def straightened(self, cols: Any, rows: Any) -> tuple[Any, Any]:
+        """Image pixels -> the pixels the axes are calibrated in (the same when straight)."""
+        if self.straighten is None:
+            return cols, rows
+        return _project(np.array(self.straighten), cols, rows)
+
+    def unstraightened(self, cols: Any, rows: Any) -> tuple[Any, Any]:
+        """The inverse of ``straightened``."""
+        if self.straighten is None:
+            return cols, rows
+        return _project(np.linalg.inv(np.array(self.straighten)), cols, rows)
 
     # -- checks --------------------------------------------------------------------------
 
@@ -315,6 +364,8 @@ class Calibration:
         }
         if self.plot_area is not None:
             d["plot_area"] = list(self.plot_area)
+        if self.straighten is not None:
+            d["straighten"] = [list(row) for row in self.straighten]
         return d
 
     @classmethod
@@ -337,7 +388,9 @@ class Calibration:
             axes[key] = AxisCalibration(
                 ax["pixel"], ax["value"], ax.get("scale", "linear"), name=key
             )
-        return cls(axes["x"], axes["y"], _units(d.get("units")), d.get("plot_area"))
+        return cls(
+            axes["x"], axes["y"], _units(d.get("units")), d.get("plot_area"), d.get("straighten")
+        )
 
     @classmethod
     def from_json(cls, text: str, source: str = "calibration") -> Calibration:

@@ -122,6 +122,8 @@ export function loadCalibration(obj, source) {
     if (ax.scale === "log" && Math.min(...ax.value) <= 0) throw new Error(`${a} axis: a log scale needs values above 0`);
     return ax;
   };
+  // A turned scan's axes run aslant: the page's two points per axis cannot say that.
+  if (obj && obj.straighten) throw new Error("the scan is turned, and the page takes straight axes only (speedlines digitize reads it)");
   const [x, y] = [axis("x"), axis("y")];
   const cal = emptyCalibration();
   cal.picks.x0 = [x.pixel[0], null];
