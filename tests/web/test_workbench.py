@@ -346,6 +346,17 @@ def test_the_axes_are_read_into_the_form_and_the_curves_follow(server, browser, 
     assert "y axis" in page.find("#cal-source").text and page.find("#px-y0").text == "-"
 
 
+def test_a_turned_scan_is_not_put_into_the_straight_form(server, browser, tmp_path):
+    pytest.importorskip("rapidocr_onnxruntime", reason="reading axes needs rapidocr-onnxruntime")
+    sample = generate_sample(9101, 30, style="chart")  # turned and at a slant: straightened
+    path = tmp_path / "scan.png"
+    cv2.imwrite(str(path), cv2.cvtColor(sample.image, cv2.COLOR_RGB2BGR))
+    page = Page(browser, server).open()
+    page.upload(path)
+    page.wait.until(lambda d: "axes not read" in page.find("#cal-source").text)
+    assert "turned" in page.find("#cal-source").text and page.find("#px-x0").text == "-"
+
+
 def test_on_a_touch_screen_a_finger_pans_and_a_tap_selects_and_picks(server, browser, tmp_path):
     sample, path, _ = chart(tmp_path)
     page = Page(browser, server).open()
