@@ -1,11 +1,13 @@
 """Read a chart's axes from the image: frame, tick marks, tick labels (OCR), a fitted calibration.
 
-``read_axes(image)`` finds the plotting frame (the outermost long straight rules), the tick
-marks outside its bottom and left sides, the label boxes next to them (connected components,
+``read_axes(image)`` straightens a turned scan (``skew``, ``frame``), finds the plotting
+frame (the outermost long straight rules, ``frame``), the tick marks outside its bottom and
+left sides, the label boxes next to them (connected components,
 OpenCV), reads each box with an OCR recogniser (``rapidocr-onnxruntime``: PP-OCR models as ONNX
 files inside the wheel, run on CPU by ONNX Runtime; imported lazily) and fits each axis by
-consensus over pairs of labels, so that misread labels are outvoted. An axis that cannot be
-read with confidence raises ``InputError`` naming what is missing; nothing is guessed.
+consensus over pairs of labels, so that misread labels are outvoted; the axis titles beyond
+the labels give the units (``units``). An axis that cannot be read with confidence raises
+``InputError`` naming what is missing; nothing is guessed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import cv2
 import numpy as np
 
 from speedlines.digitize.calibration import AxisCalibration, Calibration
-from speedlines.digitize.skew import MIN_SKEW, skew_angle, turning, warp
+from speedlines.digitize.frame import LEAN_PX, find_frame, image_box, ink_mask, straightening
+from speedlines.digitize.skew import MIN_SKEW, skew_angle, warp
 from speedlines.digitize.units import unit_from_title
 from speedlines.errors import InputError
 
@@ -31,7 +34,6 @@ OCR_PACKAGE = "rapidocr-onnxruntime"
 MIN_LABELS = 2
 MIN_CONFIDENCE = 0.5
 PAIR_CONFIDENCE = 0.9  # the OCR confidence each label needs when only two agree
-LEAN_PX = 3  # how far a turned scan's frame sides may wander, before they are straightened
 
 Recognizer = Callable[[list[np.ndarray]], list[tuple[str, float]]]
 
@@ -184,50 +186,6 @@ def _thousands_ok(t: str, sep: str) -> bool:
 
 
 # -- frame, ticks and label boxes --------------------------------------------------------
-
-
-def _ink(image: np.ndarray) -> np.ndarray:
-    """Mask of anything darker than the paper: rules, and small, faint, anti-aliased text."""
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return ((gray < min(150, max(otsu, 60))) | (gray < min(np.median(gray) - 40, 215))).astype(
-        np.uint8
-    )
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of the runs of True in a 1-D bool array."""
-    d = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
-
-
-def _frame(dark: np.ndarray, lean: int = 0) -> tuple[int, int, int, int, int, int]:
-    """Centres of the left, top, right, bottom frame lines; first column left of the frame's
-    outside edge + 1 (its left line's first column) and first row below it. ``lean`` px:
-    lines may wander that far across a quarter of the image (a scan's sides at a slant)."""
-    h, w = dark.shape
-    across = np.ones((2 * lean + 1, 1), np.uint8)
-    horiz = cv2.morphologyEx(
-        cv2.dilate(dark, across), cv2.MORPH_OPEN, np.ones((1, max(8, w // 4)), np.uint8)
-    )
-    vert = cv2.morphologyEx(
-        cv2.dilate(dark, across.T), cv2.MORPH_OPEN, np.ones((max(8, h // 4), 1), np.uint8)
-    )
-    # The runs, less the widening (a leaning line counts in full, its middle stays put).
-    rows = [
-        (a + lean, b - lean) for a, b in _runs(horiz.sum(axis=1) >= 0.3 * w) if b - a > 2 * lean
-    ]
-    cols = [(a + lean, b - lean) for a, b in _runs(vert.sum(axis=0) >= 0.3 * h) if b - a > 2 * lean]
-    if len(rows) < 2 or len(cols) < 2:
-        raise InputError(
-            "axes: no plotting frame found (need long straight axis lines along two sides)"
-        )
-    (b0, b1), (t0, t1) = rows[-1], rows[0]
-    (l0, l1), (r0, r1) = cols[0], cols[-1]
-    if (b0 - t1) < 0.2 * h or (r0 - l1) < 0.2 * w:
-        raise InputError("axes: no plotting frame found (the axis lines found enclose no area)")
-    # Centres of the four lines, then where the outside begins below and left of the frame.
-    return (l0 + l1 - 1) // 2, (t0 + t1 - 1) // 2, (r0 + r1 - 1) // 2, (b0 + b1 - 1) // 2, l0, b1
 
 
 def _components(mask: np.ndarray) -> np.ndarray:
@@ -471,15 +429,15 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise InputError(f"axes: expected an (H, W, 3) uint8 image, got {image.shape}")
     original = image
-    ink = _ink(image)
+    ink = ink_mask(image)
     angle = skew_angle(ink)  # a turned scan is read straightened
-    straighten = _straightening(image, angle) if abs(angle) >= MIN_SKEW else None
+    straighten = straightening(image, angle) if abs(angle) >= MIN_SKEW else None
     if straighten is not None:
         image = warp(original, straighten)
-        ink = _ink(image)
+        ink = ink_mask(image)
     # Faint anti-aliased rules count: the outermost ones are the frame. A straightened scan's
     # top and right sides may still lean a little (its perspective).
-    frame = _frame(ink, lean=0 if straighten is None else LEAN_PX)
+    frame = find_frame(ink, lean=0 if straighten is None else LEAN_PX)
     left, top, right, bottom = (int(v) for v in frame[:4])
     recognize = recognize or ocr_recognizer()
     found = {a: _label_boxes(ink, frame, a) for a in ("x", "y")}
@@ -503,66 +461,9 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
     area = (left, top, right, bottom)
     if straighten is not None:
         h, w = original.shape[:2]
-        area = _image_box(Calibration(x.axis, y.axis, straighten=straighten), area, w, h)
+        area = image_box(Calibration(x.axis, y.axis, straighten=straighten), area, w, h)
     cal = Calibration(x.axis, y.axis, units, area, straighten)
     return AxisReading(cal, x, y, (left, top, right, bottom), titles)
-
-
-def _side(ink: np.ndarray, at: int, lo: int, hi: int) -> np.ndarray | None:
-    """A frame side running along the columns of ``ink`` near row ``at``: (slope, offset) of
-    its centre row against the column, fitted over the middle of ``lo``..``hi``."""
-    margin = (hi - lo) // 20
-    r0 = max(0, at - LEAN_PX - 3)
-    band = ink[r0 : at + LEAN_PX + 4, lo + margin : hi - margin].astype(np.float64)
-    weight = band.sum(axis=0)
-    pos = np.flatnonzero(weight)
-    if len(pos) < 0.5 * band.shape[1]:
-        return None
-    centre = (band * np.arange(band.shape[0])[:, None]).sum(axis=0)[pos] / weight[pos]
-    slope, offset = np.polyfit(pos + lo + margin, centre + r0, 1)
-    return np.array([slope, offset])
-
-
-def _straightening(image: np.ndarray, angle: float) -> np.ndarray | None:
-    """The projective matrix that straightens a scanned chart (image -> straight pixels): a
-    turn by ``angle`` first, then the four sides of the frame found in it made straight and
-    square (a scan at a slant leans and narrows them unevenly). None without a frame."""
-    h, w = image.shape[:2]
-    first = turning(angle, w, h)
-    ink = _ink(warp(image, first))
-    try:
-        left, top, right, bottom = (int(v) for v in _frame(ink, lean=LEAN_PX)[:4])
-    except InputError:
-        return None
-    rows = [_side(ink, at, left, right) for at in (top, bottom)]
-    cols = [_side(ink.T, at, top, bottom) for at in (left, right)]
-    if any(s is None for s in rows + cols):
-        return None
-    corners = []
-    for c in cols:  # left, right: col = a * row + b; top, bottom: row = p * col + q
-        for r in rows:
-            row = (r[0] * c[1] + r[1]) / (1 - r[0] * c[0])
-            corners.append((c[0] * row + c[1], row))
-    (tl, bl), (tr, br) = corners[:2], corners[2:]
-    x0, x1 = (tl[0] + bl[0]) / 2, (tr[0] + br[0]) / 2
-    y0, y1 = (tl[1] + tr[1]) / 2, (bl[1] + br[1]) / 2
-    square = cv2.getPerspectiveTransform(
-        np.float32([tl, tr, br, bl]), np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    )
-    return square @ first
-
-
-def _image_box(cal: Calibration, area, width: int, height: int) -> tuple[int, int, int, int]:
-    """The box in the image that holds a plotting area given in straightened pixels."""
-    x0, y0, x1, y1 = area
-    cols, rows = cal.unstraightened(np.array([x0, x1, x1, x0]), np.array([y0, y0, y1, y1]))
-    c0, r0 = max(0, int(np.floor(cols.min()))), max(0, int(np.floor(rows.min())))
-    return (
-        c0,
-        r0,
-        min(width - 1, int(np.ceil(cols.max()))),
-        min(height - 1, int(np.ceil(rows.max()))),
-    )
 
 
 def _titles(image: np.ndarray, boxes: dict, recognize: Recognizer) -> dict[str, str]:

@@ -4,7 +4,10 @@ along it ("80000 rpm", "N=109655", "90 000", "100%", "N = 0.9", "u = 560 m/s").
 ``read_texts`` finds and reads the text of an image (PP-OCR detection and recognition via
 rapidocr-onnxruntime, inside its wheel); ``assign_speeds`` gives each line at most one label,
 nearest first, and keeps only labels whose values increase from the lowest line up (the
-largest such set), so that a line stays without a speed where the labels disagree.
+largest such set), so that a line stays without a speed where the labels disagree. A map
+writes its speed labels one way and puts them in one place along the lines, on one scale:
+labels written otherwise, placed elsewhere or far off the others' scale are an island's, a
+beta line's or misreadings. ``speeds_from_labels`` puts the speeds on a ``Digitization``.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ TextReader = Callable[[np.ndarray], list[TextBox]]
 # PLACE_WINDOW of their median place count.
 PLACE_SPREAD, PLACE_WINDOW = 0.1, 0.2
 # A label more than this factor off the median speed of those found is a misreading.
-_SCALE = float(np.log(5.0))
+MAX_SCALE = 5.0
 
 # A speed label: an optional name and "=" ("N =", "Nc/sqrt(T) =", "u ="), a number, an
 # optional thousands "k" and unit ("rpm", "1/min", "%", "m/s"). Anything else is not (a %
@@ -149,7 +152,8 @@ def assign_speeds(
     """One label or None per line (``lines``: (N, 2) pixel polylines, lowest speed first,
     each surge -> choke). A label counts for a line when its centre lies within ``reach`` px
     of it (default: half the label's diagonal and two text heights); outside ``plot_area``
-    (tick labels) it does not count. Each label goes to at most one line, nearest first."""
+    (tick labels) it does not count. Each label goes to at most one line, nearest first;
+    then the rules of the map's one way, one place and one scale (module docstring)."""
     texts = _joined(texts)
     arrays = [np.asarray(pts, dtype=np.float64) for pts in lines]
     alongs = [_along(pts) for pts in arrays]
@@ -184,7 +188,9 @@ def assign_speeds(
     # Two labels read as one ("1101203000") or a digit lost: far off the others' scale.
     if chosen:
         middle = float(np.median([label.speed for label, _ in chosen.values()]))
-        chosen = {k: v for k, v in chosen.items() if abs(np.log(v[0].speed / middle)) <= _SCALE}
+        chosen = {
+            k: v for k, v in chosen.items() if abs(np.log(v[0].speed / middle)) <= np.log(MAX_SCALE)
+        }
     return [chosen[k][0] if k in chosen else None for k in range(len(lines))]
 
 
