@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from speedlines.digitize.calibration import AxisCalibration, Calibration
-from speedlines.digitize.frame import LEAN_PX, find_frame, image_box, ink_mask, straightening
+from speedlines.digitize.frame import LEAN_PX, dark_mask, find_frame, image_box, straightening
 from speedlines.digitize.skew import MIN_SKEW, skew_angle, warp
 from speedlines.digitize.units import unit_from_title
 from speedlines.errors import InputError
@@ -429,12 +429,12 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise InputError(f"axes: expected an (H, W, 3) uint8 image, got {image.shape}")
     original = image
-    ink = ink_mask(image)
+    ink = dark_mask(image)
     angle = skew_angle(ink)  # a turned scan is read straightened
     straighten = straightening(image, angle) if abs(angle) >= MIN_SKEW else None
     if straighten is not None:
         image = warp(original, straighten)
-        ink = ink_mask(image)
+        ink = dark_mask(image)
     # Faint anti-aliased rules count: the outermost ones are the frame. A straightened scan's
     # top and right sides may still lean a little (its perspective).
     frame = find_frame(ink, lean=0 if straighten is None else LEAN_PX)

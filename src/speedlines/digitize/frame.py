@@ -1,6 +1,7 @@
 """The plotting frame of a chart image, and a scanned chart's frame made straight.
 
-``ink_mask`` is what is darker than the paper; ``find_frame`` the outermost long straight rules
+``dark_mask`` is what is darker than the paper (not ``segment.ink``'s mask, which also drops
+the long rules); ``find_frame`` the outermost long straight rules
 along its four sides; ``straightening`` the projective matrix that makes a turned or slanted
 scan's frame straight and square (``skew`` gives the first turn).
 """
@@ -14,12 +15,12 @@ from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.skew import turning, warp
 from speedlines.errors import InputError
 
-__all__ = ["LEAN_PX", "find_frame", "image_box", "ink_mask", "straightening"]
+__all__ = ["LEAN_PX", "dark_mask", "find_frame", "image_box", "straightening"]
 
 LEAN_PX = 3  # how far a turned scan's frame sides may wander, before they are straightened
 
 
-def ink_mask(image: np.ndarray) -> np.ndarray:
+def dark_mask(image: np.ndarray) -> np.ndarray:
     """Mask of anything darker than the paper: rules, and small, faint, anti-aliased text."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -84,7 +85,7 @@ def straightening(image: np.ndarray, angle: float) -> np.ndarray | None:
     square (a scan at a slant leans and narrows them unevenly). None without a frame."""
     h, w = image.shape[:2]
     first = turning(angle, w, h)
-    ink = ink_mask(warp(image, first))
+    ink = dark_mask(warp(image, first))
     try:
         left, top, right, bottom = (int(v) for v in find_frame(ink, lean=LEAN_PX)[:4])
     except InputError:

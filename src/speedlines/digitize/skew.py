@@ -5,7 +5,7 @@ row and column profiles are sharpest (the frame, the grid and the text all line 
 ``turning`` is the matrix that turns the image back about its centre, so that the axes run
 along rows and columns, and ``warp`` applies such a matrix (or a projective one).
 The angle is the direction of the image's horizontal lines, in degrees, positive when they
-fall to the right (rows grow with the columns), as in ``Calibration.rotation``.
+fall to the right (rows grow with the columns).
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ def _joined(texts: Sequence[TextBox]) -> list[TextBox]:
             gap = ux0 - x1
             if same_row and -0.3 * height <= gap <= 1.2 * height:
                 best = t if best is None or x1 > best.box[2] else best
-        if best is not None and best in out and unit in out:
+        if best is not None:
             # The number's box: where the number sits says which line it labels.
             joined = TextBox(f"{best.text.strip()} {unit.text.strip()}", best.box,
                              min(best.confidence, unit.confidence))  # fmt: skip

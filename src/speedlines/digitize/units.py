@@ -14,21 +14,8 @@ import re
 
 __all__ = ["FLOW_UNITS", "unit_from_title"]
 
-# Canonical unit -> its letters and digits alone, the key a read fragment is compared with.
-FLOW_UNITS = {
-    "kg/s": "kgs",
-    "kg/min": "kgmin",
-    "kg/h": "kgh",
-    "g/s": "gs",
-    "lb/min": "lbmin",
-    "lb/s": "lbs",
-    "lbm/min": "lbmmin",
-    "lbm/s": "lbms",
-    "cfm": "cfm",
-    "m^3/s": "m3s",
-    "m^3/min": "m3min",
-    "m^3/h": "m3h",
-}
+FLOW_UNITS = ("kg/s", "kg/min", "kg/h", "g/s", "lb/min", "lb/s", "lbm/min", "lbm/s", "cfm",
+              "m^3/s", "m^3/min", "m^3/h")  # fmt: skip
 _ALIASES = {"ppm": "lbmin", "lbsmin": "lbmin", "lbsmn": "lbmin", "kgsec": "kgs", "lbsec": "lbs"}
 MATCH = 0.8  # least similarity (difflib ratio) of a fragment's key to a unit's key
 # A pressure ratio's title: "ratio", "PR", "π", "p2/p1", or total-to-total "..._tt", "(t-t)".
@@ -42,10 +29,14 @@ def _key(fragment: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+# Each unit's letters and digits alone ("kgs", "m3s"): the key a read fragment is compared with.
+_KEYS = {unit: _key(unit) for unit in FLOW_UNITS}
+
+
 def _fragments(title: str) -> list[str]:
     """Where a title puts its unit, most likely first: in the last brackets, after the last
     comma or "in", the last word."""
-    out = [m for m in re.findall(r"[\[(]([^\[\]()]*)[\])]?", title)][::-1]
+    out = re.findall(r"[\[(]([^\[\]()]*)[\])]?", title)[::-1]
     if "," in title:
         out.append(title.rsplit(",", 1)[1])
     m = re.search(r"\bin\s+(\S+)\s*$", title)
@@ -63,7 +54,7 @@ def _flow_unit(fragment: str) -> str | None:
     if not key or key.isdigit():
         return None
     scores = sorted(
-        ((difflib.SequenceMatcher(None, key, k).ratio(), unit) for unit, k in FLOW_UNITS.items()),
+        ((difflib.SequenceMatcher(None, key, k).ratio(), unit) for unit, k in _KEYS.items()),
         reverse=True,
     )
     (best, unit), (second, _) = scores[0], scores[1]
