@@ -1,12 +1,13 @@
 """Accuracy of `speedlines digitize` against generator truth, per test set and mask source.
 
 Usage: python experiments/digitize_accuracy.py [--count 20] [--sources truth,model,ink]
-       [--sets NAME,...] [--model DIR] [--out runs/digitize-accuracy]
+       [--sets NAME,...] [--model DIR] [--rules shipped,...] [--out runs/digitize-accuracy]
 
 Mask sources: the truth label (tracing alone), the model's prediction (the full pipeline) and
 the non-learned ink baseline. The test sets are the fixed shipping test sets
 (speedlines.release.test_sets: seeds never used in training). Model probabilities are cached
-in OUT/probs so that reruns only retrace.
+in OUT/probs so that reruns only retrace. ``--rules`` traces each mask with several sets of
+the map-level rules (RULES), to count what each removes.
 """
 
 from __future__ import annotations
@@ -20,11 +21,18 @@ import numpy as np
 
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.pipeline import digitize_mask
+from speedlines.digitize.trace import TraceSettings
 from speedlines.errors import InputError
 from speedlines.evaluate.curve_accuracy import assess_lines, summarize
 from speedlines.image_io import load_image, load_mask
 from speedlines.release.test_sets import SETS, ensure_set
 from speedlines.segment.ink import ink_mask
+
+RULES = {  # name: the tracing settings, each adding one map-level rule to the one before
+    "none": TraceSettings(drop_crossing=False, drop_rules=False),
+    "crossing": TraceSettings(drop_rules=False),
+    "shipped": TraceSettings(),
+}
 
 
 def probability(segmenter, image_path: Path, cache: Path) -> np.ndarray:
@@ -44,6 +52,7 @@ def main() -> None:
     ap.add_argument("--sources", default="truth,model,ink")
     ap.add_argument("--sets", default=",".join(SETS), help="test sets to score, comma-separated")
     ap.add_argument("--model", type=Path, default=None)
+    ap.add_argument("--rules", default="shipped", help=f"tracing rules: {', '.join(RULES)}")
     ap.add_argument("--out", type=Path, default=Path("runs/digitize-accuracy"))
     args = ap.parse_args()
     from speedlines.segment.model import default_model
@@ -56,7 +65,7 @@ def main() -> None:
     for name in args.sets.split(","):
         data = ensure_set(name, charts=max(20, args.count))
         for source in sources:
-            results = []
+            results: dict[str, list] = {rule: [] for rule in args.rules.split(",")}
             for i in range(args.count):
                 meta = json.loads((data / "meta" / f"{i}.json").read_text())
                 cal = Calibration.from_dict(meta["calibration"])
@@ -70,24 +79,27 @@ def main() -> None:
                     cache = args.out / "probs" / Path(model).name / name / f"{i}.png"
                     prob = probability(segmenter, data / "image" / f"{i}.png", cache)
                     mask = prob > segmenter.config.threshold
-                try:
-                    found = [sl.pixels for sl in digitize_mask(mask, cal, None, prob, 200).lines]
-                except InputError:
-                    found = []
-                results.append(assess_lines(found, meta, w, h))
+                for rule, scored in results.items():
+                    try:
+                        lines = digitize_mask(mask, cal, None, prob, 200, RULES[rule]).lines
+                        found = [sl.pixels for sl in lines]
+                    except InputError:
+                        found = []
+                    scored.append(assess_lines(found, meta, w, h))
                 print(f"{name} {source} {i}: {len(found)} found", end="\r", file=sys.stderr)
-            table[name, source] = summarize(results)
-    rows = ["| test set | mask | lines | recall | spurious (images) | mean error | p95 error "
-            "| coverage |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for (name, source), s in table.items():
+            for rule, scored in results.items():
+                table[name, source, rule] = summarize(scored)
+    rows = ["| test set | mask | rules | lines | recall | spurious (images) | mean error "
+            "| p95 error | coverage |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for (name, source, rule), s in table.items():
         rows.append(
-            f"| {name} | {source} | {s['truth_lines']} | {100 * s['recall']:.1f} % | "
+            f"| {name} | {source} | {rule} | {s['truth_lines']} | {100 * s['recall']:.1f} % | "
             f"{s['spurious']} ({s['images_with_spurious']}) | {s['mean_error_pct']:.3f} % | "
             f"{s['p95_error_pct']:.3f} % | {100 * s['coverage']:.1f} % |"
         )
     print("\n".join(rows))
     args.out.mkdir(parents=True, exist_ok=True)
-    dump = {f"{k[0]}/{k[1]}": v for k, v in table.items()}
+    dump = {"/".join(k): v for k, v in table.items()}
     (args.out / "summary.json").write_text(json.dumps(dump, indent=1) + "\n")
 
 

@@ -117,3 +117,36 @@ def test_opencv_helpers_give_scipys_results_bit_for_bit():
     ring[3:9, 3:9] = True
     ring[5, 5:7] = False  # a sliver is filled
     assert trace._fill_slivers(ring)[5, 5:7].all()
+
+
+def test_straight_rules_are_not_speedlines_unless_asked():
+    curves = family()
+    mask = draw(curves, SHAPE)
+    m = mask.view(np.uint8)
+    cv2.line(m, (10, 12), (70, 12), 1, 2)  # a grid piece left of the surge line
+    cv2.line(m, (120, 20), (200, 23), 1, 2)  # a title box's lower border, on a turned scan
+    cv2.line(m, (214, 35), (214, 100), 1, 3)  # a marker bar at the maximum flow
+    _check_traced(trace_lines(mask), curves)
+    kept = trace_lines(mask, settings=TraceSettings(drop_rules=False, drop_crossing=False))
+    assert len(kept) == len(curves) + 3
+
+
+def test_a_nearly_straight_speedline_is_not_a_rule():
+    from speedlines.digitize import line_shape
+
+    # A low, flat speedline still bends by a few percent of its length towards choke.
+    curve = speedline(20, 200, 100, 8)
+    length = float(np.linalg.norm(np.diff(curve, axis=0), axis=1).sum())
+    assert not line_shape.is_rule(curve, length)
+    rule = np.column_stack([np.linspace(20, 200, 50), np.full(50, 40.0)])
+    assert line_shape.is_rule(rule, 180.0)
+    assert line_shape.is_rule(rule[:, ::-1], 180.0)  # vertical
+    assert not line_shape.is_rule(rule @ np.array([[1, 0.2], [0, 1]]), 183.6)  # a slanted line
+
+
+def test_a_straight_lowest_speedline_is_kept():
+    # Near pressure ratio 1 the lowest speedline of a map can be as straight as a grid line.
+    curves = family()
+    flat = np.column_stack([np.linspace(12, 100, 200), np.full(200, 128.0)])
+    lines = trace_lines(draw([flat, *curves], SHAPE))
+    _check_traced(lines, [flat, *curves])

@@ -3,16 +3,17 @@
 Candidates that pass the one-line shape tests (:mod:`speedlines.digitize.line_shape`) can still
 be pieces of efficiency islands, beta or operating lines drawn in the speedlines' own ink. These
 cross the speedlines; speedlines never cross each other. Where candidates cross, the one that
-crosses most, for its length, is not a speedline.
+crosses most, for its length, is not a speedline. Straight horizontal and vertical rules (grid
+pieces, box borders, marker bars) are not speedlines either, save a flat lowest line.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from speedlines.digitize.line_shape import row_at, turning
+from speedlines.digitize.line_shape import is_rule, lower_speed_first, row_at, turning
 
-__all__ = ["crosses", "drop_crossing"]
+__all__ = ["crosses", "drop_crossing", "drop_rules"]
 
 
 def crosses(a: np.ndarray, b: np.ndarray, tolerance: float = 3.0, run: float = 4.0) -> bool:
@@ -61,3 +62,30 @@ def drop_crossing(lines: list, tolerance: float = 3.0) -> list:
         weight[~alive] = -1
         alive[int(np.argmax(weight))] = False
     return [ln for ln, keep in zip(lines, alive) if keep]
+
+
+def drop_rules(lines: list) -> list:
+    """The lines without straight horizontal or vertical rules (``line_shape.is_rule``): grid
+    pieces left of the surge line, the border of a title box, a marker bar at the maximum flow.
+    A horizontal rule below every other line it shares columns with stays (the lowest
+    speedline of a map near pressure ratio 1 can be as straight as a rule); a vertical one never
+    does: a whole speedline starts flat."""
+    rule = [is_rule(ln.points, ln.length) for ln in lines]
+    curved = [ln for ln, r in zip(lines, rule) if not r]
+    return [ln for ln, r in zip(lines, rule) if not r or _lowest_flat(ln, curved)]
+
+
+def _lowest_flat(rule, curved: list) -> bool:
+    """Whether a rule may be the map's lowest speedline: horizontal, and below every curved
+    line it shares columns with (there being some, unless there are no curved lines at all)."""
+    d = np.abs(rule.points[-1] - rule.points[0])
+    if d[1] > d[0]:
+        return False
+    if not curved:
+        return True
+    beside = [c for c in curved if _shared_columns(rule.points, c.points) > 2.0]
+    return bool(beside) and all(lower_speed_first(rule, c) < 0 for c in beside)
+
+
+def _shared_columns(a: np.ndarray, b: np.ndarray) -> float:
+    return min(a[:, 0].max(), b[:, 0].max()) - max(a[:, 0].min(), b[:, 0].min())

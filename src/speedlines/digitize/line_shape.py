@@ -17,6 +17,7 @@ __all__ = [
     "densify",
     "drop_duplicates",
     "is_frame",
+    "is_rule",
     "looks_like_speedline",
     "lower_speed_first",
     "orient",
@@ -88,17 +89,35 @@ def row_at(points: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.interp(cols, x[keep], points[keep, 1], left=np.nan, right=np.nan)
 
 
+def _straight(points: np.ndarray, length: float, chord_share: float, bow: float) -> bool:
+    """Whether the chain is straight: its chord at least ``chord_share`` of its length, and
+    no point further than max(1.5 px, ``bow`` x length) from the chord."""
+    d = points[-1] - points[0]
+    chord = float(np.hypot(*d))
+    if chord < chord_share * length:
+        return False
+    normal = np.array([-d[1], d[0]]) / max(chord, 1e-9)
+    return bool(np.abs((points - points[0]) @ normal).max() <= max(1.5, bow * length))
+
+
+def is_rule(points: np.ndarray, length: float) -> bool:
+    """A straight horizontal or vertical line (within about 3 degrees, for scans): a grid
+    line, the border of a title box or a legend, a marker bar at the maximum flow. A whole
+    speedline bends, from flat at surge to steep at choke, save a low one near pressure
+    ratio 1 (``line_family.drop_rules`` keeps that one)."""
+    d = np.abs(points[-1] - points[0])
+    if min(d) > 0.05 * max(d):
+        return False
+    return _straight(points, length, 0.97, 0.01)
+
+
 def is_frame(points: np.ndarray, length: float, box: tuple) -> bool:
     """A long, straight, axis-parallel line hugging an edge of the plotting area: the frame
     or an axis, tilted at most a few degrees (scans). A speedline is never that straight
     along an edge."""
     x0, y0, x1, y1 = box
     d = points[-1] - points[0]
-    chord = float(np.hypot(*d))
-    if chord < 0.95 * length:
-        return False
-    normal = np.array([-d[1], d[0]]) / max(chord, 1e-9)
-    if np.abs((points - points[0]) @ normal).max() > max(1.5, 0.006 * length):
+    if not _straight(points, length, 0.95, 0.006):
         return False
     # A piece of the frame right at the edge, or a long one within a few percent of it.
     if abs(d[1]) <= 0.07 * abs(d[0]):  # horizontal: the top or bottom edge

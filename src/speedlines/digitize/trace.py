@@ -40,6 +40,7 @@ class TraceSettings:
     min_confidence: float = 0.25  # mean probability along a line x share not bridged
     min_relative_length: float = 0.3  # of the median line length of the image
     drop_crossing: bool = True  # speedlines never cross: drop the lines that cross others
+    drop_rules: bool = True  # drop straight horizontal and vertical rules (grid, boxes, bars)
 
 
 @dataclass
@@ -201,6 +202,8 @@ def trace_lines(
         if line is not None:
             lines.append(line)
     lines = shape.drop_duplicates(lines, width + 1.0)
+    if s.drop_rules:
+        lines = line_family.drop_rules(lines)
     lines = _drop_relatively_short(lines, s.min_relative_length)
     if s.drop_crossing:
         lines = line_family.drop_crossing(lines, width + 2.0)
