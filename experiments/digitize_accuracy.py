@@ -29,8 +29,9 @@ from speedlines.release.test_sets import SETS, ensure_set
 from speedlines.segment.ink import ink_mask
 
 RULES = {  # name: the tracing settings, each adding one map-level rule to the one before
-    "none": TraceSettings(drop_crossing=False, drop_rules=False),
-    "crossing": TraceSettings(drop_rules=False),
+    "none": TraceSettings(drop_crossing=False, drop_rules=False, join_pieces=0),
+    "crossing": TraceSettings(drop_rules=False, join_pieces=0),
+    "rules": TraceSettings(join_pieces=0),
     "shipped": TraceSettings(),
 }
 
@@ -50,7 +51,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--sources", default="truth,model,ink")
-    ap.add_argument("--sets", default=",".join(SETS), help="test sets to score, comma-separated")
+    ap.add_argument("--sets", default=",".join(SETS), help="test sets or folders, comma-separated")
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--rules", default="shipped", help=f"tracing rules: {', '.join(RULES)}")
     ap.add_argument("--out", type=Path, default=Path("runs/digitize-accuracy"))
@@ -63,7 +64,9 @@ def main() -> None:
     sources = args.sources.split(",")
     table = {}
     for name in args.sets.split(","):
-        data = ensure_set(name, charts=max(20, args.count))
+        # A folder of generated charts (a tuning set) or one of the fixed test sets.
+        data = Path(name) if Path(name).is_dir() else ensure_set(name, charts=max(20, args.count))
+        name = data.name.removeprefix("test-")
         for source in sources:
             results: dict[str, list] = {rule: [] for rule in args.rules.split(",")}
             for i in range(args.count):

@@ -150,3 +150,24 @@ def test_a_straight_lowest_speedline_is_kept():
     flat = np.column_stack([np.linspace(12, 100, 200), np.full(200, 128.0)])
     lines = trace_lines(draw([flat, *curves], SHAPE))
     _check_traced(lines, [flat, *curves])
+
+
+def test_a_speedline_broken_in_two_is_joined_but_not_to_a_line_beside_it():
+    from speedlines.digitize.trace import LineInstance, _join_pieces, _path_length
+
+    curve = speedline(20, 200, 40, 90)
+    cut = int(np.argmin(np.abs(curve[:, 0] - 170)))  # on the knee, where islands cross
+
+    def piece(points):
+        return LineInstance(points, _path_length(points), 0.0, 1.0)
+
+    surge, choke = piece(curve[: cut - 2]), piece(curve[cut + 2 :])
+    (joined,) = _join_pieces([choke, surge], 20.0, TraceSettings(), 2.0, None, SHAPE)
+    assert np.array_equal(joined.points, np.concatenate([surge.points, choke.points]))
+    assert 0 < joined.bridged < 5 and joined.confidence < 1.0
+    # A line starting beside the end of another, not ahead of it, is another line.
+    beside = piece(curve[cut + 2 :] + np.array([12.0, 0.0]))
+    assert len(_join_pieces([surge, beside], 20.0, TraceSettings(), 2.0, None, SHAPE)) == 2
+    # Nor is a line that, joined, would turn back on itself.
+    back = piece(curve[: cut - 2][::-1] + np.array([0.0, 6.0]))
+    assert len(_join_pieces([surge, back], 20.0, TraceSettings(), 2.0, None, SHAPE)) == 2

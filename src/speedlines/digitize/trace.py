@@ -21,7 +21,7 @@ from skimage.morphology import skeletonize
 
 from speedlines.digitize import line_family
 from speedlines.digitize import line_shape as shape
-from speedlines.digitize.joins import end_direction, link_pieces
+from speedlines.digitize.joins import end_direction, join_cost, link_pieces
 
 __all__ = ["LineInstance", "TraceSettings", "trace_lines"]
 
@@ -41,6 +41,7 @@ class TraceSettings:
     min_relative_length: float = 0.3  # of the median line length of the image
     drop_crossing: bool = True  # speedlines never cross: drop the lines that cross others
     drop_rules: bool = True  # drop straight horizontal and vertical rules (grid, boxes, bars)
+    join_pieces: float = 0.02  # longest gap between two lines, one continuing the other, joined
 
 
 @dataclass
@@ -202,6 +203,9 @@ def trace_lines(
         if line is not None:
             lines.append(line)
     lines = shape.drop_duplicates(lines, width + 1.0)
+    if s.join_pieces > 0:
+        gap = max(s.join_pieces * diagonal, 4.0 * width)
+        lines = _join_pieces(lines, gap, s, width, probability, m.shape)
     if s.drop_rules:
         lines = line_family.drop_rules(lines)
     lines = _drop_relatively_short(lines, s.min_relative_length)
@@ -237,6 +241,61 @@ def _instance(
     bridged = max(length - traced, 0.0)
     conf = _mean_probability(points, probability, image_shape) * (1.0 - bridged / length)
     return LineInstance(points, length, bridged, conf) if conf >= s.min_confidence else None
+
+
+def _join_pieces(lines, max_gap, s: TraceSettings, width, probability, image_shape) -> list:
+    """Lines joined where one continues another across a short gap: a speedline broken in two
+    where island contours cross it, whose pieces the skeleton joined to the contours instead.
+    Best continuation first; a joint that does not look like a speedline stays two lines."""
+    cos_turn = np.cos(np.radians(s.max_turn_deg))
+    width = max(width, 2.0)  # skeleton ends of 1-px lines still sit a pixel either way
+    joins = []
+    for a, la in enumerate(lines):
+        da = end_direction(la.points, False, s.tangent_px)
+        for b, lb in enumerate(lines):
+            pa, pb = la.choke_end, lb.surge_end
+            if a == b or np.linalg.norm(pb - pa) > max_gap or pb[0] < pa[0] - width:
+                continue
+            # Straight on from the first line's end, not beside it (a nested island arc).
+            v = pb - pa
+            if da is not None and abs(da.unit[0] * v[1] - da.unit[1] * v[0]) > max(
+                width, 0.35 * np.linalg.norm(v)
+            ):
+                continue
+            db = end_direction(lb.points, True, s.tangent_px)
+            cost = join_cost(pa, pb, da, db, cos_turn, width)
+            if cost is not None:
+                joins.append((cost, a, b))
+    after: dict[int, int] = {}
+    before: dict[int, int] = {}
+    for _, a, b in sorted(joins):
+        if a in after or b in before or _head(before, a) == b:
+            continue
+        points = np.concatenate([lines[a].points, lines[b].points])
+        if shape.looks_like_speedline(points, _path_length(points)):
+            after[a], before[b] = b, a
+    out = []
+    for head in (i for i in range(len(lines)) if i not in before):
+        run = [lines[head]]
+        while head in after:
+            head = after[head]
+            run.append(lines[head])
+        if len(run) == 1:
+            out.append(run[0])
+            continue
+        points = np.concatenate([ln.points for ln in run])
+        length = _path_length(points)
+        bridged = length - sum(ln.length - ln.bridged for ln in run)
+        conf = _mean_probability(points, probability, image_shape) * (1.0 - bridged / length)
+        out.append(LineInstance(points, length, bridged, conf))
+    return out
+
+
+def _head(before: dict[int, int], i: int) -> int:
+    """The first line of the run that line ``i`` ends."""
+    while i in before:
+        i = before[i]
+    return i
 
 
 def _mean_probability(points: np.ndarray, probability: np.ndarray | None, image_shape) -> float:
