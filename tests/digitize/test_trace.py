@@ -91,6 +91,11 @@ def test_arcs_bending_the_wrong_way_are_not_speedlines():
     # The lower half of an efficiency island: it falls, then rises to the right.
     cv2.ellipse(mask.view(np.uint8), (200, 22), (30, 12), 0, 0, 180, 1, 2)
     _check_traced(trace_lines(mask), curves)
+    # A shallow piece of one, turning by 20 degrees the wrong way (30 was let through once).
+    arc = cv2.ellipse2Poly((175, -2), (50, 12), 0, 50, 130, 1)
+    mask = draw(curves, SHAPE)
+    cv2.polylines(mask.view(np.uint8), [arc], False, 1, 2)
+    _check_traced(trace_lines(mask), curves)
 
 
 def test_opencv_helpers_give_scipys_results_bit_for_bit():

@@ -52,7 +52,7 @@ def looks_like_speedline(points: np.ndarray, length: float) -> bool:
         return False
     # A speedline bends one way only, from flat towards falling (clockwise on the image);
     # the lower arc of an efficiency island bends the other way.
-    return turning(points) > -np.radians(30)
+    return turning(points) > -np.radians(10)
 
 
 def turning(points: np.ndarray, step: float = 6.0) -> float:
