@@ -1,6 +1,7 @@
 import json
 
 import pytest
+import torch
 
 from speedlines.errors import InputError
 from speedlines.release.install import install, name_outgoing, outgoing_version, set_tile_max
@@ -23,6 +24,9 @@ def test_install_copies_the_model_with_its_scores_and_card(tmp_path):
     assert cfg["metrics"]["test_sets"] == {"crop-simple": SCORES}
     assert cfg["metrics"]["validation"] == {"iou": 0.5}, "the run's own metrics stay"
     assert cfg["training"]["init_model"] == f"{target} (v1)", "the replaced version is named"
+    install(run, REPORTS, "v2", "- Tiny.", target)  # again: v2 still replaced v1
+    cfg = json.loads((target / "config.json").read_text())
+    assert cfg["training"]["init_model"] == f"{target} (v1)"
     card = (target / "MODEL_CARD.md").read_text()
     assert card.startswith("# speedlines default model (v2)\n") and "- Tiny.\n" in card
     words = " ".join(card.split())  # long temporary paths wrap anywhere
@@ -30,7 +34,14 @@ def test_install_copies_the_model_with_its_scores_and_card(tmp_path):
     assert f"Last command: `{command}`" in words
     assert f"1. From {target} (v1): 2 epochs" in words
     assert "| crop-simple | 2 | 0.8000 |" in card
-    load_model(target)
+    # Stored in half precision, loaded in full.
+    from safetensors import safe_open
+
+    with safe_open(str(target / "model.safetensors"), "pt") as f:
+        dtypes = {str(f.get_tensor(k).dtype) for k in f.keys()}  # noqa: SIM118
+    assert "torch.float16" in dtypes and "torch.float32" not in dtypes
+    model, _ = load_model(target)
+    assert all(p.dtype == torch.float32 for p in model.parameters())
     assert sorted(p.name for p in target.iterdir()) == [
         "MODEL_CARD.md",
         "config.json",

@@ -34,6 +34,31 @@ def name_outgoing(training: dict, version: str, target: str | Path = TARGET) -> 
         averaged["model"] = f"{here} ({version})"
 
 
+def _named_before(cfg: dict, target: Path) -> str:
+    """The version an installed config's record names its starting model by, or ''."""
+    for where in (cfg.get("training", {}), cfg.get("training", {}).get("averaged_with") or {}):
+        named = str(where.get("init_model") or where.get("model") or "")
+        if named.startswith(f"{target} (") and named.endswith(")"):
+            return named[len(str(target)) + 2 : -1]
+    return ""
+
+
+def half_precision(weights: str | Path) -> bytes:
+    """The safetensors file with its float tensors stored as float16: half the bytes that
+    every clone carries for each shipped version. Loading casts them back to float32."""
+    import torch
+    from safetensors import safe_open
+    from safetensors.torch import save
+
+    with safe_open(str(weights), "pt") as f:
+        metadata = f.metadata()
+        state = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (not a dict)
+    half = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+    if not all(v.isfinite().all() for v in half.values() if v.dtype == torch.float16):
+        raise InputError(f"{weights}: weights beyond the float16 range")
+    return save(half, metadata=metadata)
+
+
 def set_tile_max(run: str | Path, tile_max: int) -> None:
     """Evaluate and ship RUN/model with this tile_max; reports made with another are dropped."""
     import shutil
@@ -68,10 +93,15 @@ def install(
     cfg = json.loads((run / "model" / "config.json").read_text())
     train = TrainConfig.from_dict(json.loads(run_config.read_text())["train"])
     cfg["metrics"]["test_sets"] = {k: v["overall"] for k, v in reports.items()}
-    name_outgoing(cfg["training"], outgoing_version(target), target)
+    outgoing = outgoing_version(target)
+    if outgoing and outgoing == name and (target / "config.json").is_file():
+        # The same version installed again (new scores, a new storage): the model it
+        # replaces is the one its first install named.
+        outgoing = _named_before(json.loads((target / "config.json").read_text()), target)
+    name_outgoing(cfg["training"], outgoing, target)
     card = model_card(cfg, train, results_table(reports), name, limits)
     target.mkdir(parents=True, exist_ok=True)
-    write_bytes(target / "model.safetensors", (run / "model" / "model.safetensors").read_bytes())
+    write_bytes(target / "model.safetensors", half_precision(run / "model" / "model.safetensors"))
     write_json(target / "config.json", cfg)
     write_text(target / "MODEL_CARD.md", card)
     return target
