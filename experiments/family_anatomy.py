@@ -8,7 +8,8 @@ Reads the model probabilities that `experiments/digitize_accuracy.py` cached, tr
 chart with the shipped settings, matches the lines to the generator's truth, and describes
 every unmatched traced line (where it lies against the true speedlines' region, whether it
 crosses a matched line, its straightness and bend) and every missed truth line (how much of
-it the model marked at all). Writes OUT/anatomy.json and prints counts per kind.
+it the model marked at all). Writes OUT/anatomy.json and prints counts per kind, and how
+well line confidence ranks true lines above spurious ones.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def main() -> None:
     args = ap.parse_args()
     settings = TraceSettings(drop_rules=not args.keep_rules)
     report = {}
+    ranked = []  # (true line?, confidence, length / median length of its chart) per line
     for name in args.sets.split(","):
         data = ensure_set(name)
         kinds: collections.Counter = collections.Counter()
@@ -85,6 +87,9 @@ def main() -> None:
             truth = truth_lines(meta)
             matched_found = {j for _, j in acc.matched}
             matched = [lines[j] for j in matched_found]
+            typical = float(np.median([ln.length for ln in lines])) if lines else 1.0
+            ranked += [(j in matched_found, ln.confidence, ln.length / typical)
+                       for j, ln in enumerate(lines)]  # fmt: skip
             for j, ln in enumerate(lines):
                 if j in matched_found:
                     continue
@@ -112,6 +117,13 @@ def main() -> None:
         (args.out).mkdir(parents=True, exist_ok=True)
         (args.out / f"{name}.json").write_text(json.dumps(items, indent=1) + "\n")
     (args.out / "anatomy.json").write_text(json.dumps(report, indent=1) + "\n")
+    # Does confidence rank doubt? The chance that a true line outranks a spurious one.
+    true, conf, rel = (np.array(v, float) for v in zip(*ranked))
+    scaled = conf * np.minimum(1, rel / 0.8)
+    for label, score in (("confidence", conf), ("x min(1, length / 0.8 median)", scaled)):
+        a, b = score[true == 1], score[true == 0]
+        chance = (a[:, None] > b[None, :]).mean() + 0.5 * (a[:, None] == b[None, :]).mean()
+        print(f"{label}: a true line outranks a spurious one with chance {chance:.3f}")
 
 
 if __name__ == "__main__":
