@@ -176,3 +176,14 @@ def test_a_speedline_broken_in_two_is_joined_but_not_to_a_line_beside_it():
     # Nor is a line that, joined, would turn back on itself.
     back = piece(curve[: cut - 2][::-1] + np.array([0.0, 6.0]))
     assert len(_join_pieces([surge, back], 20.0, TraceSettings(), 2.0, None, SHAPE)) == 2
+
+
+def test_a_line_far_shorter_than_its_neighbours_ranks_last():
+    curves = family()
+    piece = speedline(60, 100, 82, 10)  # an island arc between the two lower speedlines
+    lines = trace_lines(draw([*curves, piece], SHAPE))
+    assert len(lines) == 4
+    assert np.linalg.norm(lines[1].points[0] - piece[0]) < 3  # ordered between them
+    assert all(ln.confidence > 0.9 for ln in (lines[0], *lines[2:]))
+    assert 0.3 < lines[1].confidence < 0.8
+    assert lines[1].confidence == min(ln.confidence for ln in lines)

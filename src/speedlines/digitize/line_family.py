@@ -4,16 +4,19 @@ Candidates that pass the one-line shape tests (:mod:`speedlines.digitize.line_sh
 be pieces of efficiency islands, beta or operating lines drawn in the speedlines' own ink. These
 cross the speedlines; speedlines never cross each other. Where candidates cross, the one that
 crosses most, for its length, is not a speedline. Straight horizontal and vertical rules (grid
-pieces, box borders, marker bars) are not speedlines either, save a flat lowest line.
+pieces, box borders, marker bars) are not speedlines either, save a flat lowest line. A line
+far shorter than its neighbours in the family is doubtful.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
 from speedlines.digitize.line_shape import is_rule, lower_speed_first, row_at, turning
 
-__all__ = ["crosses", "drop_crossing", "drop_rules"]
+__all__ = ["crosses", "doubt_short_lines", "drop_crossing", "drop_rules"]
 
 
 def crosses(a: np.ndarray, b: np.ndarray, tolerance: float = 3.0, run: float = 4.0) -> bool:
@@ -89,3 +92,18 @@ def _lowest_flat(rule, curved: list) -> bool:
 
 def _shared_columns(a: np.ndarray, b: np.ndarray) -> float:
     return min(a[:, 0].max(), b[:, 0].max()) - max(a[:, 0].min(), b[:, 0].min())
+
+
+def doubt_short_lines(lines: list, share: float = 0.5) -> list:
+    """The lines (ordered by speed) with the confidence of each scaled by min(1, its length /
+    (``share`` x the longer of its neighbours' lengths)): adjacent speedlines differ in length
+    by a little, while an island arc or a broken piece between two speedlines is far shorter,
+    so what is still doubtful ranks last (docs/results.md, issue 22)."""
+    if len(lines) < 2:
+        return lines
+    out = []
+    for i, ln in enumerate(lines):
+        longer = max(lines[k].length for k in (i - 1, i + 1) if 0 <= k < len(lines))
+        factor = min(1.0, ln.length / (share * longer))
+        out.append(dataclasses.replace(ln, confidence=ln.confidence * factor))
+    return out

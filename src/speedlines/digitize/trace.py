@@ -51,7 +51,9 @@ class LineInstance:
     points: np.ndarray
     length: float  # along the points, px
     bridged: float  # part of ``length`` that crosses gaps rather than mask pixels, px
-    confidence: float  # mean probability along the traced pixels x share not bridged
+    # mean probability along the traced pixels x share not bridged, lowered for a line far
+    # shorter than its neighbours (line_family.doubt_short_lines)
+    confidence: float
 
     @property
     def surge_end(self) -> np.ndarray:
@@ -211,7 +213,8 @@ def trace_lines(
     lines = _drop_relatively_short(lines, s.min_relative_length)
     if s.drop_crossing:
         lines = line_family.drop_crossing(lines, width + 2.0)
-    return sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
+    lines = sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
+    return line_family.doubt_short_lines(lines)
 
 
 def _inside(image_shape: tuple[int, int], box, border: int) -> np.ndarray:
