@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from speedlines.digitize.joins import _Chains, end_direction, join_cost, link_pieces
+from speedlines.digitize.joins import Chains, end_direction, join_cost, link_pieces
 from speedlines.digitize.trace import _inside, _line_width
 
 
@@ -67,7 +67,7 @@ def test_link_pieces_leaves_pieces_apart_beyond_the_gap_or_the_bend():
 
 
 def test_chains_join_each_end_once_and_never_close_a_loop():
-    chains = _Chains(3)
+    chains = Chains(3)
     assert chains.join((0, 1), (1, 0)) and chains.join((1, 1), (2, 0))
     assert not chains.join((2, 1), (0, 0))  # would close 0-1-2 into a loop
     assert not chains.join((0, 1), (2, 1))  # end (0, 1) is taken

@@ -17,7 +17,7 @@ import numpy as np
 
 from speedlines.digitize import line_shape as shape
 
-__all__ = ["EndDirection", "end_direction", "join_cost", "link_pieces"]
+__all__ = ["Chains", "EndDirection", "end_direction", "join_cost", "link_pieces"]
 
 End = tuple[int, int]  # (piece, side): side 0 is the piece's first point, 1 its last
 Chain = list[tuple[int, bool]]  # (piece, walked reversed), from one free end to the other
@@ -96,7 +96,7 @@ def link_pieces(
     """
     ends = [(i, side) for i in range(len(pieces)) for side in (0, 1)]
     joins = _candidate_joins(pieces, ends, max_gap, max_turn_deg, reach, width)
-    chains = _Chains(len(pieces))
+    chains = Chains(len(pieces))
     for _, a, b in sorted(joins):
         chains.join(ends[a], ends[b])
     return chains.walks()
@@ -133,7 +133,7 @@ def _candidate_joins(
     return joins
 
 
-class _Chains:
+class Chains:
     """Pieces joined end to end; each end joins at most once, and no join closes a loop."""
 
     def __init__(self, n: int):

@@ -21,7 +21,7 @@ from skimage.morphology import skeletonize
 
 from speedlines.digitize import line_family
 from speedlines.digitize import line_shape as shape
-from speedlines.digitize.joins import end_direction, join_cost, link_pieces
+from speedlines.digitize.joins import Chains, end_direction, join_cost, link_pieces
 
 __all__ = ["LineInstance", "TraceSettings", "trace_lines"]
 
@@ -269,20 +269,15 @@ def _join_pieces(lines, max_gap, s: TraceSettings, width, probability, image_sha
             cost = join_cost(pa, pb, da, db, cos_turn, width)
             if cost is not None:
                 joins.append((cost, a, b))
-    after: dict[int, int] = {}
-    before: dict[int, int] = {}
+    chains = Chains(len(lines))  # each end joined once, no loops: as the skeleton's pieces
     for _, a, b in sorted(joins):
-        if a in after or b in before or _head(before, a) == b:
-            continue
         points = np.concatenate([lines[a].points, lines[b].points])
         if shape.looks_like_speedline(points, _path_length(points)):
-            after[a], before[b] = b, a
+            chains.join((a, 1), (b, 0))  # a's choke end to b's surge end
     out = []
-    for head in (i for i in range(len(lines)) if i not in before):
-        run = [lines[head]]
-        while head in after:
-            head = after[head]
-            run.append(lines[head])
+    # Every join leads a choke end into a surge end, so each walk runs surge first, unreversed.
+    for chain in chains.walks():
+        run = [lines[i] for i, _ in chain]
         if len(run) == 1:
             out.append(run[0])
             continue
@@ -292,13 +287,6 @@ def _join_pieces(lines, max_gap, s: TraceSettings, width, probability, image_sha
         conf = _mean_probability(points, probability, image_shape) * (1.0 - bridged / length)
         out.append(LineInstance(points, length, bridged, conf))
     return out
-
-
-def _head(before: dict[int, int], i: int) -> int:
-    """The first line of the run that line ``i`` ends."""
-    while i in before:
-        i = before[i]
-    return i
 
 
 def _mean_probability(points: np.ndarray, probability: np.ndarray | None, image_shape) -> float:
