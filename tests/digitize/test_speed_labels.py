@@ -64,6 +64,25 @@ def test_far_text_and_tick_labels_outside_the_plot_count_for_nothing():
     assert assign_speeds(lines, [_label("40000", 112, 200)], plot_area=(20, 20, 90, 300)) == [None]
 
 
+def test_labels_printed_along_their_lines_go_to_the_line_they_sit_on():
+    # Above a point of each falling line, bottom-left corner 2 px over it: the wider labels'
+    # centres lie nearer the line above, but all sit by that corner on their own line.
+    rows = [220, 190, 160, 130]
+    xs = np.linspace(10, 200, 96)
+    lines = [np.column_stack([xs, row + 0.45 * (xs - 10)]) for row in rows]
+    boxes = [(60, row + 10.5, 60 + width, row + 20.5) for row, width in zip(rows, [30, 40, 50, 60])]
+    texts = [TextBox(v, box, 0.99) for v, box in zip(["40", "50", "60", "70"], boxes)]
+    assert [g and g.speed for g in assign_speeds(lines, texts)] == [40, 50, 60, 70]
+
+
+def test_a_legend_beside_the_plot_labels_no_line():
+    # Its labels' nearest side lies 60 px from the lines' ends, three text heights.
+    lines = [_flat(200), _flat(150), _flat(100)]
+    rows = {"40000": 60, "60000": 85, "80000": 110}
+    texts = [TextBox(v, (160, r - 10, 260, r + 10), 0.99) for v, r in rows.items()]
+    assert assign_speeds(lines, texts) == [None, None, None]
+
+
 def _ends(values, rows=(250, 200, 150, 100), col=112):
     return [_label(v, col, row) for v, row in zip(values, rows, strict=True)]
 

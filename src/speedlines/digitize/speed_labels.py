@@ -3,11 +3,13 @@ along it ("80000 rpm", "N=109655", "90 000", "100%", "N = 0.9", "u = 560 m/s").
 
 ``read_texts`` finds and reads the text of an image (PP-OCR detection and recognition via
 rapidocr-onnxruntime, inside its wheel); ``assign_speeds`` gives each line at most one label,
-nearest first, and keeps only labels whose values increase from the lowest line up (the
-largest such set), so that a line stays without a speed where the labels disagree. A map
-writes its speed labels one way and puts them in one place along the lines, on one scale:
-labels written otherwise, placed elsewhere or far off the others' scale are an island's, a
-beta line's or misreadings. ``speeds_from_labels`` puts the speeds on a ``Digitization``.
+nearest first (from the point of their boxes by which the map's labels sit on their lines: a
+corner for labels printed along them), and keeps only labels whose values increase from the
+lowest line up (the largest such set), so that a line stays without a speed where the labels
+disagree. A map writes its speed labels one way and puts them in one place along the lines,
+on one scale: labels written otherwise, placed elsewhere or far off the others' scale are an
+island's, a beta line's or misreadings. ``speeds_from_labels`` puts the speeds on a
+``Digitization``.
 """
 
 from __future__ import annotations
@@ -108,15 +110,40 @@ def read_texts(image: np.ndarray) -> list[TextBox]:
     return out
 
 
-def _nearest(box, points: np.ndarray, along: np.ndarray) -> tuple[float, float]:
-    """From the label's centre to the nearest point of a line, and where that point lies
-    along the line (0 surge end, 1 choke end). The centre, not the box: a label is centred by
-    its line (at an end, or along it), and where lines crowd together (the choke ends) its box
-    may touch the neighbour too, but its centre lies nearer its own line."""
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    d = np.hypot(points[:, 0] - cx, points[:, 1] - cy)
+def _nearest(point, points: np.ndarray, along: np.ndarray) -> tuple[float, float]:
+    """From a point of the label's box to the nearest point of a line, and where that point
+    lies along the line (0 surge end, 1 choke end)."""
+    d = np.hypot(points[:, 0] - point[0], points[:, 1] - point[1])
     i = int(d.argmin())
     return float(d[i]), float(along[i])
+
+
+# The points of a label's box that may sit on its line, as fractions of its width and height:
+# the corners, the middles of the sides and the centre.
+_ANCHORS = [(fx, fy) for fy in (0.0, 0.5, 1.0) for fx in (0.0, 0.5, 1.0)]
+
+
+def _at(box, anchor: tuple[float, float]) -> tuple[float, float]:
+    x0, y0, x1, y1 = box
+    return x0 + anchor[0] * (x1 - x0), y0 + anchor[1] * (y1 - y0)
+
+
+def _anchor(boxes: list, lines: list[np.ndarray]) -> tuple[float, float]:
+    """The point of their boxes by which a map's labels sit on their lines: the one nearest
+    to a line for most labels (median distance). The centre when there are too few labels:
+    a label is centred by its line (at an end, or along it), and where lines crowd together
+    its box may touch the neighbour too, but its centre lies nearer its own line."""
+    if len(boxes) < 3 or not lines:
+        return (0.5, 0.5)
+
+    def spread(anchor):
+        ds = []
+        for box in boxes:
+            x, y = _at(box, anchor)
+            ds.append(min(np.hypot(p[:, 0] - x, p[:, 1] - y).min() for p in lines))
+        return float(np.median(ds))
+
+    return min(_ANCHORS, key=lambda a: (spread(a), a != (0.5, 0.5)))
 
 
 def _along(points: np.ndarray) -> np.ndarray:
@@ -150,14 +177,15 @@ def assign_speeds(
     reach: float | None = None,
 ) -> list[SpeedLabel | None]:
     """One label or None per line (``lines``: (N, 2) pixel polylines, lowest speed first,
-    each surge -> choke). A label counts for a line when its centre lies within ``reach`` px
-    of it (default: half the label's diagonal and two text heights); outside ``plot_area``
+    each surge -> choke). A label counts for a line when the point by which the map's labels
+    sit on their lines (``_anchor``) lies within ``reach`` px of it (default: two text
+    heights, and half the label's diagonal from its centre); outside ``plot_area``
     (tick labels) it does not count. Each label goes to at most one line, nearest first;
     then the rules of the map's one way, one place and one scale (module docstring)."""
     texts = _joined(texts)
     arrays = [np.asarray(pts, dtype=np.float64) for pts in lines]
     alongs = [_along(pts) for pts in arrays]
-    candidates = []
+    speeds = []
     for t in texts:
         value = speed_value(t.text)
         if value is None:
@@ -168,10 +196,18 @@ def assign_speeds(
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
             if not (ax0 <= cx <= ax1 and ay0 <= cy <= ay1):
                 continue
+        speeds.append((t, value))
+    anchor = _anchor([t.box for t, _ in speeds], arrays)
+    candidates = []
+    for t, value in speeds:
+        x0, y0, x1, y1 = t.box
         height = min(x1 - x0, y1 - y0)  # of the text, horizontal or rotated along a line
-        limit = reach if reach is not None else np.hypot(x1 - x0, y1 - y0) / 2 + 2 * max(height, 6)
+        # From the centre a label's line lies half its diagonal away; from the point it
+        # sits by, next to it.
+        half = np.hypot(x1 - x0, y1 - y0) / 2 if anchor == (0.5, 0.5) else 0.0
+        limit = reach if reach is not None else half + 2 * max(height, 6)
         for k, (pts, along) in enumerate(zip(arrays, alongs, strict=True)):
-            d, where = _nearest(t.box, pts, along)
+            d, where = _nearest(_at(t.box, anchor), pts, along)
             if d <= limit:
                 candidates.append((d, k, t, value, where))
     candidates = _one_form(candidates)
