@@ -83,6 +83,11 @@ def test_a_legend_beside_the_plot_labels_no_line():
     assert assign_speeds(lines, texts) == [None, None, None]
 
 
+def test_a_lone_label_counts_for_nothing():
+    lines = [_flat(200), _flat(150), _flat(100)]
+    assert assign_speeds(lines, [_label("445", 112, 150)]) == [None, None, None]
+
+
 def _ends(values, rows=(250, 200, 150, 100), col=112):
     return [_label(v, col, row) for v, row in zip(values, rows, strict=True)]
 

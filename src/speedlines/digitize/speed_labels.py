@@ -181,7 +181,8 @@ def assign_speeds(
     sit on their lines (``_anchor``) lies within ``reach`` px of it (default: two text
     heights, and half the label's diagonal from its centre); outside ``plot_area``
     (tick labels) it does not count. Each label goes to at most one line, nearest first;
-    then the rules of the map's one way, one place and one scale (module docstring)."""
+    then the rules of the map's one way, one place and one scale (module docstring); a lone
+    label counts for nothing."""
     texts = _joined(texts)
     arrays = [np.asarray(pts, dtype=np.float64) for pts in lines]
     alongs = [_along(pts) for pts in arrays]
@@ -227,6 +228,10 @@ def assign_speeds(
         chosen = {
             k: v for k, v in chosen.items() if abs(np.log(v[0].speed / middle)) <= np.log(MAX_SCALE)
         }
+    # A lone label has nothing to rise against: on the maps that give only one, it is a
+    # misreading ("445" for 12500) or a label that lost its first digit (GIF-era text).
+    if len(chosen) < 2:
+        chosen = {}
     return [chosen[k][0] if k in chosen else None for k in range(len(lines))]
 
 
