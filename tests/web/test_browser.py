@@ -5,6 +5,7 @@ lines again by the ink method; a hostile unit stays text and the page keeps to i
 import time
 
 import numpy as np
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from speedlines.digitize.calibration import Calibration
@@ -22,6 +23,9 @@ def test_upload_calibrate_by_clicks_and_download_the_csv(server, browser, tmp_pa
     page.upload(path)
     assert page.all("#overlay polyline.speedline"), "overlay drawn"
     assert page.line_ids() == [1, 2, 3, 4]
+    # The page read this scan's axes turned; the user calibrates by hand in image pixels.
+    assert page.find("#cal-turn").is_displayed()
+    page.find("#straight-axes").click()
 
     # Two points per axis and the plotting area, clicked on the image; each value typed is
     # the true value at the pixel the page recorded, as a user reads it off the axis.
@@ -37,7 +41,9 @@ def test_upload_calibrate_by_clicks_and_download_the_csv(server, browser, tmp_pa
         assert abs(px - col) <= 1 and abs(py - row) <= 1  # sub-pixel, through the zoom
         if key[0] in "xy":
             value = truth.x.to_data(px) if key[0] == "x" else truth.y.to_data(py)
-            page.find(f"#val-{key}").send_keys(repr(float(value)))
+            box = page.find(f"#val-{key}")  # typed over the value read from the labels
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys(repr(float(value)))
     assert page.find("#cal-ok").is_displayed(), page.find("#cal-check").text
     for line_id, speed in zip(page.line_ids(), sample.meta["speeds"], strict=True):
         page.type_speed(line_id, f"{speed:,}".replace(",", " "))  # "109 655", as on maps

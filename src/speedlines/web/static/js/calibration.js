@@ -1,9 +1,12 @@
 // The calibration form: two points per axis picked on the image (or loaded from a JSON
 // file, which fills the same form), their values, scales, units and an optional plotting
-// area. It is checked as it is entered; `calibrationJson` gives the CLI's format.
+// area. It is checked as it is entered; `calibrationJson` gives the CLI's format. A turned
+// scan's calibration keeps its straightening matrix: its axis points are then measured on
+// the straightened scan (a click is taken through the matrix, a mark drawn back aslant).
 "use strict";
 
 import { $ } from "./dom.js";
+import { checkMatrix, invert, project, turnDegrees } from "./projective.js";
 import { changed, emptyCalibration, state } from "./state.js";
 
 const NAMES = { x0: "x point 1", x1: "x point 2", y0: "y point 1", y1: "y point 2",
@@ -34,6 +37,13 @@ export function showCalibration() {
     $(`unit-${a}`).value = c.units[a];
   }
   $("cal-source").textContent = state.calSource ? `calibration from ${state.calSource}` : "";
+  const turned = Boolean(c.straighten && state.image);
+  $("cal-turn").hidden = !turned;
+  if (turned) {
+    const deg = turnDegrees(c.straighten, state.image.width, state.image.height);
+    $("cal-turn-text").textContent = `The scan is turned ${Math.abs(deg).toFixed(2)}\u00b0`
+      + " (or slanted): the axis points are measured along its straightened axes.";
+  }
   showProblems();
 }
 
@@ -61,9 +71,10 @@ export function problems() {
       out.push(`${a} axis: the two points are at the same ${a === "x" ? "column" : "row"}; pick two ticks apart`);
     }
     if (img) {
+      const [lo, hi] = span(img, i);
       for (const [k, p] of [[k0, p0], [k1, p1]]) {
         const v = p ? p[i] : null;
-        if (v !== null && (v < -0.5 || v > (a === "x" ? img.width : img.height) - 0.5)) {
+        if (v !== null && (v < lo || v > hi)) {
           out.push(`${NAMES[k]} lies outside this image`);
         }
       }
@@ -75,6 +86,15 @@ export function problems() {
     out.push("plotting area: the corners are too close; pick two opposite corners");
   }
   return out;
+}
+
+// The columns (i = 0) or rows (1) the image covers, straightened where the scan is turned.
+function span(img, i) {
+  const corners = [[-0.5, -0.5], [img.width - 0.5, -0.5], [-0.5, img.height - 0.5],
+    [img.width - 0.5, img.height - 0.5]];
+  const m = state.cal.straighten;
+  const v = corners.map((p) => (m ? project(m, p) : p)[i]);
+  return [Math.min(...v), Math.max(...v)];
 }
 
 function number(text) {
@@ -101,6 +121,7 @@ export function calibrationJson() {
     y: { pixel: [c.picks.y0[1], c.picks.y1[1]], value: [v("y0"), v("y1")], scale: c.scale.y },
     units: { x: c.units.x.trim(), y: c.units.y.trim() },
   };
+  if (c.straighten) cal.straighten = c.straighten;
   const { a0, a1 } = c.picks;
   if (a0 && a1) {
     cal.plot_area = [Math.min(a0[0], a1[0]), Math.min(a0[1], a1[1]), Math.max(a0[0], a1[0]),
@@ -122,10 +143,9 @@ export function loadCalibration(obj, source) {
     if (ax.scale === "log" && Math.min(...ax.value) <= 0) throw new Error(`${a} axis: a log scale needs values above 0`);
     return ax;
   };
-  // A turned scan's axes run aslant: the page's two points per axis cannot say that.
-  if (obj && obj.straighten) throw new Error("the scan is turned, and the page takes straight axes only (speedlines digitize reads it)");
   const [x, y] = [axis("x"), axis("y")];
   const cal = emptyCalibration();
+  if (obj.straighten !== undefined && obj.straighten !== null) cal.straighten = checkMatrix(obj.straighten);
   cal.picks.x0 = [x.pixel[0], null];
   cal.picks.x1 = [x.pixel[1], null];
   cal.picks.y0 = [null, y.pixel[0]];
@@ -167,10 +187,32 @@ export function initCalibrationForm() {
   }
 }
 
+// p: the image pixel clicked. An axis point of a turned scan is kept straightened (the
+// plotting-area corners stay image pixels, as in the JSON).
 export function setPick(key, p) {
-  state.cal.picks[key] = p;
+  const m = state.cal.straighten;
+  state.cal.picks[key] = m && key[0] !== "a" ? project(m, p) : p;
   if (state.calSource && state.calSource !== "clicks") state.calSource += ", edited by clicks";
   else state.calSource = "clicks";
+  showCalibration();
+  changed("calibration");
+}
+
+// Drop a turned scan's straightening (when its reading is wrong): each axis point becomes the
+// image column or row where its straightened line crosses the middle of the image.
+export function straightAxes() {
+  const c = state.cal;
+  if (!c.straighten || !state.image) return;
+  const inv = invert(c.straighten);
+  const mid = project(c.straighten, [state.image.width / 2, state.image.height / 2]);
+  for (const key of ["x0", "x1", "y0", "y1"]) {
+    const p = c.picks[key];
+    if (!p) continue;
+    const q = project(inv, [p[0] ?? mid[0], p[1] ?? mid[1]]);
+    c.picks[key] = key[0] === "x" ? [q[0], p[1] === null ? null : q[1]] : [p[0] === null ? null : q[0], q[1]];
+  }
+  c.straighten = null;
+  state.calSource = `${state.calSource || "clicks"}, axes taken as straight`;
   showCalibration();
   changed("calibration");
 }

@@ -3,7 +3,7 @@
 "use strict";
 
 import { cancel as cancelRequest, isBusy, postForm, whileBusy } from "./api.js";
-import { initCalibrationForm, loadCalibration, problems, showCalibration } from "./calibration.js";
+import { initCalibrationForm, loadCalibration, problems, showCalibration, straightAxes } from "./calibration.js";
 import { applyProject, forget, store, stored, toProject } from "./project.js";
 import { $, el, swatch } from "./dom.js";
 import { clearResults, fitNow, stem } from "./results.js";
@@ -425,6 +425,7 @@ function init() {
   $("start-over").addEventListener("click", () => { forget(state.image.sha256); refind(); });
   $("method-apply").addEventListener("click", refind);
   $("read-axes").addEventListener("click", () => readAxes(false));
+  $("straight-axes").addEventListener("click", straightAxes);
   $("read-speeds").addEventListener("click", readLabels);
   $("digitize").addEventListener("click", () => {
     state.live = true;

@@ -4,6 +4,7 @@
 "use strict";
 
 import { svgEl } from "./dom.js";
+import { guide, invert, project } from "./projective.js";
 import { colorOf, state } from "./state.js";
 import { perScreenPixel } from "./viewport.js";
 
@@ -56,26 +57,36 @@ export function areaBox() {
 }
 
 // An x point marks a column, a y point a row: a guide across the image, a cross where it
-// was clicked, and its label staggered so that close marks stay readable.
+// was clicked, and its label staggered so that close marks stay readable. On a turned scan
+// the points are straightened: the guides run aslant, along the scan's own axes.
 function drawPicks(svg, u) {
   const { width, height } = state.image;
+  const m = state.cal.straighten;
   const labels = { x0: "x1", x1: "x2", y0: "y1", y1: "y2", a0: "corner 1", a1: "corner 2" };
   let k = 0;
   for (const [key, p] of Object.entries(state.cal.picks)) {
     if (!p) continue;
     const attrs = { class: "pick", stroke: PICK_COLOR };
-    if (key[0] === "x") svg.append(svgEl("line", { ...attrs, x1: p[0], x2: p[0], y1: 0, y2: height - 1, class: "guide" }));
-    if (key[0] === "y") svg.append(svgEl("line", { ...attrs, y1: p[1], y2: p[1], x1: 0, x2: width - 1, class: "guide" }));
-    const cx = p[0] ?? (key[0] === "y" ? 0 : null);
-    const cy = p[1] ?? (key[0] === "x" ? height - 1 : null);
+    const axis = key[0] === "a" ? null : key[0];
+    const turned = Boolean(m && axis);
+    let anchor = null;  // the label: at the click, else the guide's bottom (x) or left (y) end
+    if (axis) {
+      const at = axis === "x" ? p[0] : p[1];
+      const ends = turned ? guide(m, axis, at, width, height)
+        : axis === "x" ? [[at, 0], [at, height - 1]] : [[0, at], [width - 1, at]];
+      svg.append(svgEl("line", { ...attrs, x1: ends[0][0], y1: ends[0][1], x2: ends[1][0],
+        y2: ends[1][1], class: "guide", "data-guide": key }));
+      anchor = axis === "x" ? ends[1] : ends[0];
+    }
     if (p[0] !== null && p[1] !== null) {
+      const [cx, cy] = turned ? project(invert(m), p) : p;
       const r = 7 * u;
-      svg.append(svgEl("path", { d: `M${p[0] - r},${p[1]}H${p[0] + r}M${p[0]},${p[1] - r}V${p[1] + r}`,
-        ...attrs }));
+      svg.append(svgEl("path", { d: `M${cx - r},${cy}H${cx + r}M${cx},${cy - r}V${cy + r}`, ...attrs }));
+      anchor = [cx, cy];
     }
     const dy = (k % 2 ? 16 : -6) * u;
-    svg.append(svgEl("text", { x: cx + 5 * u, y: cy + dy, fill: PICK_COLOR, "font-size": 12 * u,
-      class: "pick-label" }, labels[key]));
+    svg.append(svgEl("text", { x: anchor[0] + 5 * u, y: anchor[1] + dy, fill: PICK_COLOR,
+      "font-size": 12 * u, class: "pick-label" }, labels[key]));
     k++;
   }
 }

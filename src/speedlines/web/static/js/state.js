@@ -31,6 +31,7 @@ export function emptyCalibration() {
     values: { x0: "", x1: "", y0: "", y1: "" },
     scale: { x: "linear", y: "linear" },
     units: { x: "", y: "" },
+    straighten: null,  // a turned scan's 3x3 matrix, image -> straightened pixels
   };
 }
 
