@@ -83,6 +83,21 @@ def test_a_legend_beside_the_plot_labels_no_line():
     assert assign_speeds(lines, texts) == [None, None, None]
 
 
+def test_tick_labels_far_from_the_lines_do_not_decide_how_labels_sit_without_a_plot_area():
+    # Seven y tick labels left of the plot outnumber the three speed labels at the choke ends:
+    # measured from their corners, they would make the speed labels' corners count.
+    ticks = [TextBox(f"{v:.2f}", (-60, r - 7, -32, r + 7), 0.99)
+             for v, r in zip(np.linspace(3.0, 1.5, 7), range(40, 320, 40))]  # fmt: skip
+    texts = [
+        *ticks,
+        _label("40000", 125, 200),
+        _label("60000", 125, 150),
+        _label("80000", 125, 100),
+    ]
+    lines = [_flat(200), _flat(150), _flat(100)]
+    assert [g and g.speed for g in assign_speeds(lines, texts)] == [40000, 60000, 80000]
+
+
 def test_a_lone_label_counts_for_nothing():
     lines = [_flat(200), _flat(150), _flat(100)]
     assert assign_speeds(lines, [_label("445", 112, 150)]) == [None, None, None]

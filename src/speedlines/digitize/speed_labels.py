@@ -146,6 +146,14 @@ def _anchor(boxes: list, lines: list[np.ndarray]) -> tuple[float, float]:
     return min(_ANCHORS, key=lambda a: (spread(a), a != (0.5, 0.5)))
 
 
+def _by_a_line(box, lines: list[np.ndarray]) -> bool:
+    """Whether a label's centre lies within half its diagonal and two text heights of a line."""
+    x0, y0, x1, y1 = box
+    limit = np.hypot(x1 - x0, y1 - y0) / 2 + 2 * max(min(x1 - x0, y1 - y0), 6)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return any(np.hypot(p[:, 0] - cx, p[:, 1] - cy).min() <= limit for p in lines if len(p))
+
+
 def _along(points: np.ndarray) -> np.ndarray:
     steps = np.hypot(*np.diff(points, axis=0).T)
     s = np.concatenate([[0.0], np.cumsum(steps)])
@@ -198,7 +206,11 @@ def assign_speeds(
             if not (ax0 <= cx <= ax1 and ay0 <= cy <= ay1):
                 continue
         speeds.append((t, value))
-    anchor = _anchor([t.box for t, _ in speeds], arrays)
+    # Where no plot area is known, the tick labels outside it are still here, and would
+    # outvote the few labels on the lines: then only labels whose centre lies by a line tell
+    # how a map's labels sit on them.
+    placed = [t.box for t, _ in speeds if plot_area is not None or _by_a_line(t.box, arrays)]
+    anchor = _anchor(placed, arrays)
     candidates = []
     for t, value in speeds:
         x0, y0, x1, y1 = t.box
