@@ -334,6 +334,14 @@ def test_the_axes_are_read_into_the_form_and_the_curves_follow(server, browser, 
     page.upload(path)
     page.wait.until(lambda d: "read automatically" in page.find("#cal-source").text)
     assert page.find("#cal-ok").is_displayed() and page.find("#val-x1").get_attribute("value")
+    # What was read is shown on the image: a box around each tick label, its value above.
+    read = page.state(".axesRead.ticks")
+    boxes = page.all("#overlay polygon.tick-read")
+    assert len(boxes) == len(read["x"]) + len(read["y"]) >= 4
+    values = {t.text for t in page.all("#overlay text.tick-value")}
+    assert {str(t["value"]).removesuffix(".0") for t in read["x"] if t["used"]} <= {
+        v.removesuffix(".0") for v in values
+    }
     page.after_fit(lambda: page.find("#digitize").click())
     truth = Calibration.from_dict(sample.meta["calibration"])
     rows = page.csv_rows()
@@ -352,7 +360,7 @@ def test_the_axes_are_read_into_the_form_and_the_curves_follow(server, browser, 
 
 def test_a_turned_scan_is_read_straightened_and_digitized(server, browser, tmp_path):
     pytest.importorskip("rapidocr_onnxruntime", reason="reading axes needs rapidocr-onnxruntime")
-    sample, path, _ = chart(tmp_path)  # turned and at a slant: read straightened
+    sample, path, cal_file = chart(tmp_path)  # turned and at a slant: read straightened
     assert sample.meta["warped"]
     page = Page(browser, server).open()
     page.upload(path)
@@ -388,6 +396,8 @@ def test_a_turned_scan_is_read_straightened_and_digitized(server, browser, tmp_p
 
     page.find("#straight-axes").click()  # the reading of the turn can be dropped
     assert not page.find("#cal-turn").is_displayed() and page.state(".cal.straighten") is None
+    page.find("#cal-file").send_keys(str(cal_file))  # a file loaded: its own, no ticks read
+    assert page.state(".cal.straighten") is None and not page.all("#overlay polygon.tick-read")
 
 
 def test_on_a_touch_screen_a_finger_pans_and_a_tap_selects_and_picks(server, browser, tmp_path):

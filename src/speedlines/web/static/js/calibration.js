@@ -161,6 +161,7 @@ export function loadCalibration(obj, source) {
   }
   state.cal = cal;
   state.calSource = source;
+  state.axesRead = null;  // the ticks read belong to the axes read, not to a file loaded
   showCalibration();
   changed("calibration");
 }

@@ -168,7 +168,8 @@ function resetForNewImage() {
   tools.cancel();
   tools.resetInk();
   const keep = { scale: state.cal.scale, units: state.cal.units };
-  Object.assign(state, { image: null, lines: [], nextId: 1, selected: null, live: false, calSource: "" });
+  Object.assign(state, { image: null, lines: [], nextId: 1, selected: null, live: false, calSource: "",
+    axesRead: null });
   state.cal = { ...emptyCalibration(), ...keep };
   setFoundLines([], "model");
   clearResults();
@@ -212,6 +213,8 @@ async function readAxesNow(auto) {
     const r = await postForm("/api/axes", form);
     if (state.image !== image || (auto && !calibrationEmpty())) return;
     loadCalibration(r, `the axis labels (read automatically, confidence ${r.confidence.toFixed(2)}): check the marks`);
+    state.axesRead = { ticks: r.ticks, straighten: r.straighten || null };
+    tools.redraw();
     status(`axes read from ${image.name}: check the marks and values before you digitize`);
   } catch (e) {
     if (state.image !== image || (auto && !calibrationEmpty())) return;
@@ -299,8 +302,12 @@ async function upload(file) {
   document.body.dataset.state = "predicted";
   render("all");
   if (state.live) fitNow(status);
-  if (calibrationEmpty()) readAxes(true);
-  if ($("restored").hidden) readLabels();
+  // The speeds are read after the axes: the plotting area read leaves the tick labels out.
+  const [image, fresh] = [state.image, $("restored").hidden];
+  reading(async () => {
+    if (calibrationEmpty()) await readAxesNow(true);
+    if (fresh && state.image === image) await readLabelsNow();
+  });
 }
 
 // Find the lines again (another method, or starting over): one undoable step.

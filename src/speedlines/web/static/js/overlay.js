@@ -38,6 +38,7 @@ export function drawOverlay(extra = {}) {
       "font-size": 13 * u, class: "line-label" }, String(ln.id)));
     svg.append(g);
   }
+  drawTicksRead(svg, u);
   drawPicks(svg, u);
   for (const [k, h] of (extra.handles || []).entries()) {
     svg.append(svgEl("rect", { x: h[0] - 4 * u, y: h[1] - 4 * u, width: 8 * u, height: 8 * u,
@@ -88,5 +89,26 @@ function drawPicks(svg, u) {
     svg.append(svgEl("text", { x: anchor[0] + 5 * u, y: anchor[1] + dy, fill: PICK_COLOR,
       "font-size": 12 * u, class: "pick-label" }, labels[key]));
     k++;
+  }
+}
+
+// The tick labels read from the axes: a box around each, its value above; the ones the
+// axis fit left out (misread, or off the line of the others) dashed. On a turned scan the
+// boxes were read straightened and are drawn back aslant.
+function drawTicksRead(svg, u) {
+  const read = state.axesRead;
+  if (!read) return;
+  const back = read.straighten ? invert(read.straighten) : null;
+  for (const [axis, ticks] of Object.entries(read.ticks || {})) {
+    for (const t of ticks) {
+      const [x0, y0, x1, y1] = t.box;
+      const corners = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]].map((p) => (back ? project(back, p) : p));
+      const used = t.used ? "" : " unused";
+      svg.append(svgEl("polygon", { points: pts(corners), class: `tick-read${used}`,
+        "data-axis": axis }));
+      const value = t.value === null ? "?" : String(t.value);
+      svg.append(svgEl("text", { x: corners[0][0], y: corners[0][1] - 3 * u, "font-size": 11 * u,
+        class: `tick-value${used}` }, value));
+    }
   }
 }

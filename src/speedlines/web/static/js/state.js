@@ -20,6 +20,7 @@ export const state = {
   selected: null,  // a line id
   cal: emptyCalibration(),
   calSource: "",  // "clicks", or the name of the calibration file loaded
+  axesRead: null,  // {ticks: {x: [...], y: [...]}, straighten} as /api/axes read them
   result: null,  // the last /api/fit answer, for exactly the kept lines of `fitted`
   fitted: null,  // the lines' snapshot that `result` belongs to
   live: false,  // after the first Digitize, every change fits again
