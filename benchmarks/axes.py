@@ -10,14 +10,19 @@ on a scan-warped chart, whose two-point calibration in the metadata is only appr
 error is taken over the true speedline points instead.
 The units read from the axis titles are right when they equal the generator's. Times:
 ``read_axes`` per chart and, for the same charts in the same run, the shipped model's
-predict (``Segmenter.predict``) as the yardstick.
+predict (``Segmenter.predict``) as the yardstick, and the whole automatic digitize of the
+chart's PNG file as ``speedlines digitize FILE --out DIR`` runs it with nothing given (axes
+read, model, tracing, fitting, speeds from the labels, files written).
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 
+import cv2
 import numpy as np
 
 from speedlines.digitize.axes import ocr_recognizer, read_axes
@@ -71,6 +76,7 @@ def main() -> None:
 
         torch.set_num_threads(args.threads)
         segmenter = Segmenter.from_path(default_model(), threads=args.threads)
+    tmp = Path(tempfile.mkdtemp(prefix="axes-bench-"))
     rows, refusals = [], {}
     units = {"x": np.zeros(3, int), "y": np.zeros(3, int)}  # read charts, right, wrong
     for i in range(args.count):
@@ -89,13 +95,14 @@ def main() -> None:
             reason = str(exc).split(":")[0] + ": " + str(exc).split(":")[1].split("(")[0].strip()
             refusals[reason] = refusals.get(reason, 0) + 1
         t_axes = time.perf_counter() - t
-        t_model = np.nan
+        t_model = t_whole = np.nan
         if segmenter is not None:
             t = time.perf_counter()
             segmenter.predict(sample.image)
             t_model = time.perf_counter() - t
+            t_whole = whole_digitize(sample.image, tmp / f"{i}", recognize, segmenter)
         mp = meta["width"] * meta["height"] / 1e6
-        rows.append((err, t_axes, t_model, mp, meta["warped"]))
+        rows.append((err, t_axes, t_model, mp, meta["warped"], t_whole))
         if reading is not None:
             for a in "xy":  # the units read from the axis titles
                 got = reading.calibration.units[a]
@@ -123,6 +130,27 @@ def main() -> None:
             f"model predict: {t_model.mean():.2f} s per chart; "
             f"read_axes / predict: {t_axes.sum() / t_model.sum():.2f}"
         )
+        t_whole = np.array([r[5] for r in rows])
+        near = np.abs(mp - 1.0) <= 0.25
+        print(
+            f"whole automatic digitize: {t_whole.mean():.2f} s per chart, "
+            f"{(t_whole / mp).mean():.2f} s per megapixel; whole / predict: "
+            f"{t_whole.sum() / t_model.sum():.2f}; charts of 0.75-1.25 MP ({near.sum()}): "
+            f"{t_whole[near].mean():.2f} s (predict {t_model[near].mean():.2f} s)"
+        )
+
+
+def whole_digitize(image: np.ndarray, folder: Path, recognize, segmenter) -> float:
+    """Seconds of ``speedlines digitize FILE --out DIR`` with nothing given, on a PNG file."""
+    from speedlines.digitize.batch import CalibrationSource, DigitizeOptions, digitize_file
+
+    folder.mkdir(parents=True)
+    png = folder / "chart.png"
+    cv2.imwrite(str(png), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    t = time.perf_counter()
+    digitize_file(png, folder / "out", CalibrationSource(recognize=recognize), segmenter,
+                  DigitizeOptions(speed_labels=True))  # fmt: skip
+    return time.perf_counter() - t
 
 
 if __name__ == "__main__":
