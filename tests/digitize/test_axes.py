@@ -140,6 +140,21 @@ def test_missing_ocr_package_is_one_clear_line(monkeypatch):
 
 
 @ocr
+@pytest.mark.parametrize("index", [13, 16, 31])
+def test_what_is_left_of_a_straightened_frame_line_does_not_hide_the_x_labels(index):
+    # 13: flat slivers of the bottom frame line below it pass for a band of text; 16: a run
+    # of it joins the tick marks and, through them, every x label into one box; 31: a scan at
+    # such a slant that its top and bottom sides differ by 0.7 degrees (searched again with
+    # more lean).
+    sample = generate_sample(7000, index, style="chart")
+    assert sample.meta["warped"]
+    cal = read_axes(sample.image).calibration
+    pixels = np.concatenate([np.array(sl["pixels"]) for sl in sample.meta["speedlines"]])
+    data = np.concatenate([np.array(sl["data"]) for sl in sample.meta["speedlines"]])
+    assert (np.abs(cal.points_to_data(pixels) - data) / np.ptp(data, axis=0)).max() < 0.003
+
+
+@ocr
 def test_a_turned_scan_is_read_straightened():
     sample = generate_sample(9101, 30, style="chart")  # scan-warped: turned and at a slant
     assert sample.meta["warped"]

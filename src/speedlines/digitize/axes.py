@@ -250,13 +250,23 @@ def _label_boxes(dark: np.ndarray, frame, axis: str):
         offset = lambda i: out_x - 1 - i  # noqa: E731
     if strip.size == 0:
         return [], [], None
+    # What is left of a straightened scan's frame line just outside it: long runs of ink
+    # along the frame, which would join the tick marks and, through them, all labels into
+    # one, and flat slivers on the frame, which would pass for a band of text.
+    thick = ty if axis == "x" else tx
+    near = 3 + thick
+    runs = cv2.morphologyEx(strip[:near], cv2.MORPH_OPEN, np.ones((1, 15), np.uint8))
+    if runs.any():
+        strip = strip.copy()
+        strip[:near][runs > 0] = 0
     stats = _components(strip)
     # Tick marks: thin strokes touching the frame; the rest is text (and the axis title).
     touching = stats[:, 1] <= 1
     thin = stats[:, 2] <= max(4, 2 * max(tx, ty) + 2)
     ticks = stats[touching & thin & (stats[:, 3] >= 2)]
     tick_pos = sorted(float(s[0] + (s[2] - 1) / 2 + lo) for s in ticks)
-    text = stats[~(touching & thin)]
+    sliver = touching & (stats[:, 3] <= 2 + thick) & (stats[:, 2] >= 3 * stats[:, 3])
+    text = stats[~(touching & thin) & ~sliver]
     text = text[text[:, 4] >= 2]
     if not len(text):
         return tick_pos, [], None

@@ -64,12 +64,12 @@ def find_frame(dark: np.ndarray, lean: int = 0) -> tuple[int, int, int, int, int
     return (l0 + l1 - 1) // 2, (t0 + t1 - 1) // 2, (r0 + r1 - 1) // 2, (b0 + b1 - 1) // 2, l0, b1
 
 
-def _side(ink: np.ndarray, at: int, lo: int, hi: int) -> np.ndarray | None:
+def _side(ink: np.ndarray, at: int, lo: int, hi: int, lean: int = LEAN_PX) -> np.ndarray | None:
     """A frame side running along the columns of ``ink`` near row ``at``: (slope, offset) of
     its centre row against the column, fitted over the middle of ``lo``..``hi``."""
     margin = (hi - lo) // 20
-    r0 = max(0, at - LEAN_PX - 3)
-    band = ink[r0 : at + LEAN_PX + 4, lo + margin : hi - margin].astype(np.float64)
+    r0 = max(0, at - lean - 3)
+    band = ink[r0 : at + lean + 4, lo + margin : hi - margin].astype(np.float64)
     weight = band.sum(axis=0)
     pos = np.flatnonzero(weight)
     if len(pos) < 0.5 * band.shape[1]:
@@ -86,13 +86,18 @@ def straightening(image: np.ndarray, angle: float) -> np.ndarray | None:
     h, w = image.shape[:2]
     first = turning(angle, w, h)
     ink = dark_mask(warp(image, first))
-    try:
-        left, top, right, bottom = (int(v) for v in find_frame(ink, lean=LEAN_PX)[:4])
-    except InputError:
-        return None
-    rows = [_side(ink, at, left, right) for at in (top, bottom)]
-    cols = [_side(ink.T, at, top, bottom) for at in (left, right)]
-    if any(s is None for s in rows + cols):
+    # A scan at a strong slant: its top and bottom sides may differ in angle by a degree,
+    # so that turned by their mean, one still leans too far for the first search.
+    for lean in (LEAN_PX, 3 * LEAN_PX):
+        try:
+            left, top, right, bottom = (int(v) for v in find_frame(ink, lean=lean)[:4])
+        except InputError:
+            continue
+        rows = [_side(ink, at, left, right, lean) for at in (top, bottom)]
+        cols = [_side(ink.T, at, top, bottom, lean) for at in (left, right)]
+        if all(s is not None for s in rows + cols):
+            break
+    else:
         return None
     corners = []
     for c in cols:  # left, right: col = a * row + b; top, bottom: row = p * col + q
