@@ -1,8 +1,10 @@
 """Axis reading on a fixed set of generated full charts: read rate, corner accuracy, time.
 
     .venv/bin/python benchmarks/axes.py [--seed 9101] [--count 30] [--threads 2] [--no-model]
+        [--style chart|datasheet|gif|coloured|scan|all]
 
-Charts ``generate_sample(seed, i, style="chart")`` for i < count; seed 9101 was not used while
+Charts ``generate_sample(seed, i, style)`` for i < count of each ``--style`` (the plain
+charts by default, ``all`` for the datasheet families too); seed 9101 was not used while
 tuning (tuning used 7000). A chart is *read* when ``read_axes`` returns a calibration, *right*
 when every corner of the true plotting area maps to within 0.2 % of the axis span of the
 generator's calibration, *wrong* when off by more than 1 % (a refusal is better than that);
@@ -58,13 +60,18 @@ def lines_error(read: Calibration, truth: Calibration, meta: dict) -> float:
     return float(np.max(np.abs(got - data) / span))
 
 
+STYLES = ["chart", "datasheet", "gif", "coloured", "scan"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=9101)
     ap.add_argument("--count", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-model", action="store_true", help="skip the predict yardstick")
+    ap.add_argument("--style", default="chart", help="styles, comma-separated, or all")
     args = ap.parse_args()
+    styles = STYLES if args.style == "all" else args.style.split(",")
 
     recognize = ocr_recognizer()
     segmenter = None
@@ -79,14 +86,14 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="axes-bench-"))
     rows, refusals = [], {}
     units = {"x": np.zeros(3, int), "y": np.zeros(3, int)}  # read charts, right, wrong
-    for i in range(args.count):
-        sample = generate_sample(args.seed, i, style="chart")
+    for style, i in ((style, i) for style in styles for i in range(args.count)):
+        sample = generate_sample(args.seed, i, style=style)
         meta = sample.meta
         t = time.perf_counter()
         try:
             reading = read_axes(sample.image, recognize)
             truth = Calibration.from_dict(meta["calibration"])
-            if meta["warped"]:
+            if meta.get("warped"):
                 err = lines_error(reading.calibration, truth, meta)
             else:
                 err = corner_error(reading.calibration, truth, meta["calibration"]["plot_area"])
@@ -102,7 +109,7 @@ def main() -> None:
             t_model = time.perf_counter() - t
             t_whole = whole_digitize(sample.image, tmp / f"{i}", recognize, segmenter)
         mp = meta["width"] * meta["height"] / 1e6
-        rows.append((err, t_axes, t_model, mp, meta["warped"], t_whole))
+        rows.append((err, t_axes, t_model, mp, bool(meta.get("warped")), t_whole, style))
         if reading is not None:
             for a in "xy":  # the units read from the axis titles
                 got = reading.calibration.units[a]
@@ -114,6 +121,14 @@ def main() -> None:
     t_axes = np.array([r[1] for r in rows])
     t_model = np.array([r[2] for r in rows])
     mp = np.array([r[3] for r in rows])
+    print("| style | charts (warped) | axes read | within 0.2 % | wrong (> 1 %) |")
+    print("| --- | --- | --- | --- | --- |")
+    for style in [*styles, "all"] if len(styles) > 1 else styles:
+        mine = [r for r in rows if style in ("all", r[6])]
+        got = [r for r in mine if r[0] is not None]
+        print(f"| {style} | {len(mine)} ({sum(r[4] for r in mine)}) | {len(got)} "
+              f"({len(got) / len(mine):.0%}) | {sum(r[0] <= 0.002 for r in got)} | "
+              f"{sum(r[0] > 0.01 for r in got)} |")  # fmt: skip
     print(f"charts: {n} (seed {args.seed}, {sum(r[4] for r in rows)} scan-warped)")
     print(f"axes read: {len(read)} ({len(read) / n:.0%}); refusals: {refusals}")
     print(f"corners within 0.2 % of span: {right} of {len(read)} read ({right / n:.0%} of all)")

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from speedlines.digitize.axes import parse_number, read_axes
+from speedlines.digitize.axes import Tick, _fit_axis, parse_number, read_axes
 from speedlines.digitize.calibration import Calibration
 from speedlines.errors import InputError
 from speedlines.synth.sample import generate_sample
@@ -167,3 +167,27 @@ def test_a_turned_scan_is_read_straightened():
     assert (np.abs(cal.points_to_data(pixels) - data) / span).max() < 0.003
     x0, y0, x1, y1 = cal.plot_area  # the image box around the turned plotting area
     assert (pixels.min(axis=0) >= [x0, y0]).all() and (pixels.max(axis=0) <= [x1, y1]).all()
+
+
+def _ticks(pairs) -> list[Tick]:
+    return [Tick(px, text, None, 0.99, (0, int(px) - 5, 20, int(px) + 5)) for px, text in pairs]
+
+
+def test_an_axis_read_growing_the_wrong_way_is_refused():
+    # Pressure ratio grows upwards (rows fall), flow to the right: "4" above "8" is misread.
+    with pytest.raises(InputError, match="y axis: the tick labels read grow downwards"):
+        _fit_axis("y", _ticks([(165, "4"), (278, "8"), (391, "12")]), 400)
+    with pytest.raises(InputError, match="x axis: the tick labels read grow to the left"):
+        _fit_axis("x", _ticks([(100, "3"), (200, "2"), (300, "1")]), 400)
+    assert _fit_axis("y", _ticks([(165, "12"), (278, "8"), (391, "4")]), 400).axis.scale
+
+
+@ocr
+def test_a_monospaced_x_label_set_a_cell_apart_is_read_whole():
+    # "0.1" in a monospaced font on a scan: "0", "." and "1" stand apart; alone, the last
+    # digits were read as the labels 0, 1, 2, 3, 4 (ten times the truth).
+    sample = generate_sample(9801, 5, "scan", "combined")
+    cal = read_axes(sample.image).calibration
+    pixels = np.concatenate([np.array(sl["pixels"]) for sl in sample.meta["speedlines"]])
+    data = np.concatenate([np.array(sl["data"]) for sl in sample.meta["speedlines"]])
+    assert (np.abs(cal.points_to_data(pixels) - data) / np.ptp(data, axis=0)).max() < 0.003

@@ -290,6 +290,8 @@ def _label_boxes(dark: np.ndarray, frame, axis: str):
     heights = inside[:, 3] if axis == "x" else inside[:, 2]
     char = float(np.median(heights)) if len(inside) else 8.0
     groups = _group(inside, 0, gap=0.8 * char) if len(inside) else []
+    if axis == "x":
+        groups = _by_tick(groups, [t - lo for t in tick_pos], 2 * char)
 
     def to_image(g):
         a0, b0, a1, b1 = _box(g)
@@ -309,6 +311,28 @@ def _label_boxes(dark: np.ndarray, frame, axis: str):
         if len(words) and t1 - t0 <= 3 * char:
             title = to_image(words)
     return tick_pos, boxes, title
+
+
+def _by_tick(groups: list[np.ndarray], ticks: list[float], gap: float) -> list[np.ndarray]:
+    """Neighbouring groups of x-label characters joined where they sit by the same tick mark
+    less than ``gap`` apart: a monospaced font sets "0.1" as "0", ".", "1", a character
+    cell apart, and each piece alone would be read as a label of its own ("0", "1")."""
+    if len(ticks) < 2 or len(groups) < 2:
+        return groups
+    ticks_a = np.array(ticks)
+
+    def tick_of(g):
+        a0, _, a1, _ = _box(g)
+        return int(np.argmin(np.abs(ticks_a - (a0 + a1) / 2)))
+
+    out = [groups[0]]
+    for g in groups[1:]:
+        prev = out[-1]
+        if tick_of(g) == tick_of(prev) and _box(g)[0] - _box(prev)[2] <= gap:
+            out[-1] = np.concatenate([prev, g])
+        else:
+            out.append(g)
+    return out
 
 
 def _whole_labels(profile, beside, band, gap: int, height: float) -> tuple[int, int]:
@@ -403,6 +427,11 @@ def _fit_axis(name: str, ticks: list[Tick], length_px: float) -> AxisFit:
             f"{name} axis: tick labels not read with confidence ({len(inl)} of "
             f"{len(numeric)} agree, confidence {confidence:.2f} < {MIN_CONFIDENCE})"
         )
+    # Flow grows to the right on a compressor map and pressure ratio upwards: labels read
+    # the other way round are misread (a "4" and an "8" of "1.4" and "1.8" alone).
+    if (a <= 0) if name == "x" else (a >= 0):
+        way = "to the left" if name == "x" else "downwards"
+        raise InputError(f"{name} axis: the tick labels read grow {way} (misread)")
     lo, hi = int(np.argmin(v)), int(np.argmax(v))
     values = (v[lo], v[hi])
     pixels = (a * values[0] + b, a * values[1] + b)
