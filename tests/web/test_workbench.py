@@ -144,8 +144,10 @@ def test_the_calibration_form_shows_the_file_and_a_click_changes_one_point(
     assert page.state(".cal.values.x0") != "1"
 
     _, other, _ = chart(tmp_path, seed=7003, index=2, name="other.png")
-    page.upload(other)  # a new image: no point of the old one is kept
-    assert page.find("#px-x0").text == "-" and page.find("#digitize").get_attribute("disabled")
+    old = page.state(".cal.picks")
+    page.upload(other)  # a new image: no point of the old one is kept (its own axes are read)
+    assert "chart.calibration.json" not in page.find("#cal-source").text
+    assert all(page.state(f".cal.picks.{k}") != old[k] for k in ("x0", "x1", "y0", "y1"))
     assert not page.all("#downloads a") and not page.all("#results table")
 
 
