@@ -457,6 +457,9 @@ def test_the_speeds_printed_next_to_the_lines_fill_the_boxes(server, browser, tm
     assert [float(b.get_attribute("value")) for b in boxes] == sample.meta["speeds"]
     assert all("from-label" in b.get_attribute("class") for b in boxes)
     assert "check them" in page.find("#speeds-note").text
+    # Which label went to which line is shown: a box in the line's colour around each.
+    drawn = {int(r.get_attribute("data-line")) for r in page.all("#overlay rect.speed-label-box")}
+    assert drawn == set(page.line_ids())
     page.find("#cal-file").send_keys(str(cal_file))
     page.after_fit(lambda: page.find("#digitize").click())
     speeds = sorted({float(r["speed"]) for r in page.csv_rows()})
@@ -468,6 +471,7 @@ def test_the_speeds_printed_next_to_the_lines_fill_the_boxes(server, browser, tm
     first = page.line_ids()[0]  # a speed typed over the label's is the user's own
     page.after_fit(lambda: page.type_speed(first, "100000" + Keys.TAB))
     assert "from-label" not in page.find(f"input.speed[data-line='{first}']").get_attribute("class")
+    assert not page.all(f"#overlay rect.speed-label-box[data-line='{first}']")
     result = json.loads(page.download("download-JSON"))
     assert result["lines"][0]["speed_source"] == "given" and "speed_label" not in result["lines"][0]
     page.after_fit(lambda: page.key("z", ctrl=True))

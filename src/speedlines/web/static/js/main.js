@@ -55,6 +55,7 @@ function lineRow(ln) {
     if (target.speedLabel && parseSpeedOrNull(target.speed) !== target.labelSpeed) {
       delete target.speedLabel;
       delete target.labelSpeed;
+      delete target.labelBox;
     }
   }));
   const del = el("button", ["\u00d7"], { type: "button", class: "delete", "aria-label": `delete line ${ln.id}`,
@@ -253,7 +254,7 @@ async function readLabelsNow() {
   edit((s) => {
     for (const l of s.lines) {
       const label = r.labels[l.id];
-      if (found.some((f) => f.id === l.id)) Object.assign(l, { speed: String(label.speed), speedLabel: label.text, labelSpeed: label.speed });
+      if (found.some((f) => f.id === l.id)) Object.assign(l, { speed: String(label.speed), speedLabel: label.text, labelSpeed: label.speed, labelBox: label.box });
     }
   });
   $("speeds-note").textContent = `speeds read from the map's labels for ${found.map((l) => `line ${l.id}`).join(", ")}: check them`;

@@ -38,6 +38,7 @@ export function drawOverlay(extra = {}) {
       "font-size": 13 * u, class: "line-label" }, String(ln.id)));
     svg.append(g);
   }
+  drawSpeedLabels(svg);
   drawTicksRead(svg, u);
   drawPicks(svg, u);
   for (const [k, h] of (extra.handles || []).entries()) {
@@ -110,5 +111,16 @@ function drawTicksRead(svg, u) {
       svg.append(svgEl("text", { x: corners[0][0], y: corners[0][1] - 3 * u, "font-size": 11 * u,
         class: `tick-value${used}` }, value));
     }
+  }
+}
+
+// The speed labels read for the ticked lines: a dashed box in the line's colour around each,
+// for the user to check which label went to which line.
+function drawSpeedLabels(svg) {
+  for (const ln of state.lines) {
+    if (!ln.kept || !ln.speedLabel || !ln.labelBox) continue;
+    const [x0, y0, x1, y1] = ln.labelBox;
+    svg.append(svgEl("rect", { x: x0, y: y0, width: x1 - x0, height: y1 - y0, stroke: colorOf(ln.id),
+      class: "speed-label-box", "data-line": ln.id }));
   }
 }

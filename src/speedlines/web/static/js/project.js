@@ -18,7 +18,8 @@ export function toProject() {
     method: state.method,
     calibration: { ...state.cal, source: state.calSource },
     lines: state.lines.map((l) => ({ id: l.id, pixels: l.pixels, kept: l.kept, speed: l.speed,
-      speed_label: l.speedLabel || null, label_speed: l.labelSpeed ?? null, confidence: l.confidence, origin: l.origin })),
+      speed_label: l.speedLabel || null, label_speed: l.labelSpeed ?? null, label_box: l.labelBox ?? null,
+      confidence: l.confidence, origin: l.origin })),
     next_id: state.nextId,
     digitized: state.live,
   };
@@ -53,7 +54,9 @@ export function applyProject(p) {
     speed: typeof l.speed === "string" ? l.speed : (l.speed ?? "").toString(),
     confidence: Number.isFinite(l.confidence) ? l.confidence : null, origin: l.origin || "edited",
     ...(typeof l.speed_label === "string" ? { speedLabel: l.speed_label } : {}),
-    ...(Number.isFinite(l.label_speed) ? { labelSpeed: l.label_speed } : {}) }));
+    ...(Number.isFinite(l.label_speed) ? { labelSpeed: l.label_speed } : {}),
+    ...(Array.isArray(l.label_box) && l.label_box.length === 4 && l.label_box.every(Number.isFinite)
+      ? { labelBox: l.label_box } : {}) }));
   state.nextId = Math.max(p.next_id || 1, ...state.lines.map((l) => l.id + 1));
   state.selected = null;
   state.live = Boolean(p.digitized);
