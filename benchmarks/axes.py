@@ -107,7 +107,7 @@ def main() -> None:
             t = time.perf_counter()
             segmenter.predict(sample.image)
             t_model = time.perf_counter() - t
-            t_whole = whole_digitize(sample.image, tmp / f"{i}", recognize, segmenter)
+            t_whole = whole_digitize(sample.image, tmp / f"{style}-{i}", recognize, segmenter)
         mp = meta["width"] * meta["height"] / 1e6
         rows.append((err, t_axes, t_model, mp, bool(meta.get("warped")), t_whole, style))
         if reading is not None:
@@ -147,11 +147,14 @@ def main() -> None:
         )
         t_whole = np.array([r[5] for r in rows])
         near = np.abs(mp - 1.0) <= 0.25
+        at_1mp = (
+            f"{t_whole[near].mean():.2f} s (predict {t_model[near].mean():.2f} s)"
+            if near.any() else "none"
+        )  # fmt: skip
         print(
             f"whole automatic digitize: {t_whole.mean():.2f} s per chart, "
             f"{(t_whole / mp).mean():.2f} s per megapixel; whole / predict: "
-            f"{t_whole.sum() / t_model.sum():.2f}; charts of 0.75-1.25 MP ({near.sum()}): "
-            f"{t_whole[near].mean():.2f} s (predict {t_model[near].mean():.2f} s)"
+            f"{t_whole.sum() / t_model.sum():.2f}; charts of 0.75-1.25 MP ({near.sum()}): {at_1mp}"
         )
 
 
