@@ -2,7 +2,7 @@
 // and its angle, against a rotation worked out by hand.
 import assert from "node:assert/strict";
 import test from "node:test";
-import { checkMatrix, guide, invert, project, turnDegrees } from "../../../src/speedlines/web/static/js/projective.js";
+import { checkMatrix, guide, invert, project, span, turnDegrees } from "../../../src/speedlines/web/static/js/projective.js";
 
 const deg = 2;
 const t = (deg * Math.PI) / 180;
@@ -45,4 +45,11 @@ test("a straightened column is a slanted guide across the image", () => {
   close((r[1] - l[1]) / (r[0] - l[0]), Math.tan(t), 1e-12);
   close(turnDegrees(rot, 200, 100), deg, 1e-9);
   close(turnDegrees([[1, 0, 0], [0, 1, 0], [0, 0, 1]], 200, 100), 0);
+});
+
+test("the span an image covers, straightened or not", () => {
+  assert.deepEqual(span(null, 0, 200, 100), [-0.5, 199.5]);
+  assert.deepEqual(span(null, 1, 200, 100), [-0.5, 99.5]);
+  const [lo, hi] = span(rot, 1, 200, 100);  // turned: a corner reaches beyond the rows
+  assert.ok(lo < -0.5 && hi > 99.5);
 });

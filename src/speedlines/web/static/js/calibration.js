@@ -6,7 +6,7 @@
 "use strict";
 
 import { $ } from "./dom.js";
-import { checkMatrix, invert, project, turnDegrees } from "./projective.js";
+import { checkMatrix, invert, project, span, turnDegrees } from "./projective.js";
 import { changed, emptyCalibration, state } from "./state.js";
 
 const NAMES = { x0: "x point 1", x1: "x point 2", y0: "y point 1", y1: "y point 2",
@@ -71,7 +71,7 @@ export function problems() {
       out.push(`${a} axis: the two points are at the same ${a === "x" ? "column" : "row"}; pick two ticks apart`);
     }
     if (img) {
-      const [lo, hi] = span(img, i);
+      const [lo, hi] = span(c.straighten, i, img.width, img.height);  // straightened if turned
       for (const [k, p] of [[k0, p0], [k1, p1]]) {
         const v = p ? p[i] : null;
         if (v !== null && (v < lo || v > hi)) {
@@ -86,15 +86,6 @@ export function problems() {
     out.push("plotting area: the corners are too close; pick two opposite corners");
   }
   return out;
-}
-
-// The columns (i = 0) or rows (1) the image covers, straightened where the scan is turned.
-function span(img, i) {
-  const corners = [[-0.5, -0.5], [img.width - 0.5, -0.5], [-0.5, img.height - 0.5],
-    [img.width - 0.5, img.height - 0.5]];
-  const m = state.cal.straighten;
-  const v = corners.map((p) => (m ? project(m, p) : p)[i]);
-  return [Math.min(...v), Math.max(...v)];
 }
 
 function number(text) {

@@ -200,8 +200,8 @@ function calibrationEmpty() {
 
 // The axes read from the tick labels (OCR on the server) fill the form, for the user to
 // check; automatically only while the form is still empty, so nothing typed is replaced.
-async function readAxes(auto) {
-  return reading(() => readAxesNow(auto));
+async function readAxes() {
+  return reading(() => readAxesNow(false));
 }
 
 async function readAxesNow(auto) {
@@ -432,7 +432,7 @@ function init() {
   $("save-project").addEventListener("click", saveProject);
   $("start-over").addEventListener("click", () => { forget(state.image.sha256); refind(); });
   $("method-apply").addEventListener("click", refind);
-  $("read-axes").addEventListener("click", () => readAxes(false));
+  $("read-axes").addEventListener("click", readAxes);
   $("straight-axes").addEventListener("click", straightAxes);
   $("read-speeds").addEventListener("click", readLabels);
   $("digitize").addEventListener("click", () => {

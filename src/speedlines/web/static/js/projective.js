@@ -43,14 +43,18 @@ export function project(m, p) {
 // across a width x height image: [[col, row], [col, row]], ends at the image's edges
 // (as near as the straightened box of the image corners allows).
 export function guide(m, axis, at, width, height) {
-  const corners = [[-0.5, -0.5], [width - 0.5, -0.5], [-0.5, height - 0.5], [width - 0.5, height - 0.5]]
-    .map((p) => project(m, p));
-  const i = axis === "x" ? 1 : 0;
-  const lo = Math.min(...corners.map((p) => p[i]));
-  const hi = Math.max(...corners.map((p) => p[i]));
+  const [lo, hi] = span(m, axis === "x" ? 1 : 0, width, height);
   const inv = invert(m);
   const ends = axis === "x" ? [[at, lo], [at, hi]] : [[lo, at], [hi, at]];
   return ends.map((p) => project(inv, p));
+}
+
+// The straightened columns (i = 0) or rows (1) a width x height image covers: [lo, hi] over
+// its corners' pixel edges; the image's own without a matrix.
+export function span(m, i, width, height) {
+  const v = [[-0.5, -0.5], [width - 0.5, -0.5], [-0.5, height - 0.5], [width - 0.5, height - 0.5]]
+    .map((p) => (m ? project(m, p) : p)[i]);
+  return [Math.min(...v), Math.max(...v)];
 }
 
 // How far the scan's x axis is turned in the image, in degrees (positive: clockwise, as the
