@@ -32,7 +32,8 @@ RULES = {  # name: the tracing settings, each adding one map-level rule to the o
     "none": TraceSettings(drop_crossing=False, drop_rules=False, join_pieces=0),
     "crossing": TraceSettings(drop_rules=False, join_pieces=0),
     "rules": TraceSettings(join_pieces=0),
-    "shipped": TraceSettings(),
+    "joins": TraceSettings(follow_ink=False),  # + broken lines joined, tighter bend test
+    "shipped": TraceSettings(),  # + lines followed on along the image's ink
 }
 
 
@@ -74,17 +75,18 @@ def main() -> None:
                 cal = Calibration.from_dict(meta["calibration"])
                 w, h = meta["width"], meta["height"]
                 prob = None
+                image = load_image(data / "image" / f"{i}.png")
                 if source == "truth":
                     mask = load_mask(data / "label" / f"{i}.png")
                 elif source == "ink":
-                    mask = ink_mask(load_image(data / "image" / f"{i}.png"), cal.plot_area)
+                    mask = ink_mask(image, cal.plot_area)
                 else:
                     cache = args.out / "probs" / Path(model).name / name / f"{i}.png"
                     prob = probability(segmenter, data / "image" / f"{i}.png", cache)
                     mask = prob > segmenter.config.threshold
                 for rule, scored in results.items():
                     try:
-                        lines = digitize_mask(mask, cal, None, prob, 200, RULES[rule]).lines
+                        lines = digitize_mask(mask, cal, None, prob, 200, RULES[rule], image).lines
                         found = [sl.pixels for sl in lines]
                     except InputError:
                         found = []

@@ -16,6 +16,7 @@ import numpy as np
 from speedlines import __version__
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.curves import Speedline, fit_speedline, surge_line
+from speedlines.digitize.ink_trail import ink_darkness
 from speedlines.digitize.trace import TraceSettings, trace_lines
 from speedlines.errors import InputError
 from speedlines.segment.segmentation import MaskSource
@@ -105,13 +106,16 @@ def digitize_mask(
     probability: np.ndarray | None = None,
     points: int = 50,
     settings: TraceSettings | None = None,
+    image: np.ndarray | None = None,
 ) -> Digitization:
-    """Speedlines of a boolean mask in data units; InputError when none is found."""
+    """Speedlines of a boolean mask in data units; InputError when none is found. With the
+    image the mask came from, lines are followed on along its ink (``ink_trail``)."""
     h, w = mask.shape[:2]
     calibration.check_image(w, h)
     if points < 2:
         raise InputError(f"points per line must be at least 2, got {points}")
-    instances = trace_lines(mask, calibration.plot_area, probability, settings)
+    ink = ink_darkness(image) if image is not None else None
+    instances = trace_lines(mask, calibration.plot_area, probability, settings, ink)
     if not instances:
         raise InputError("no speedline found in the plotting area")
     lines = [fit_speedline(inst, calibration, k + 1, points) for k, inst in enumerate(instances)]
@@ -137,7 +141,7 @@ def digitize_image(
     h, w = image.shape[:2]
     calibration.check_image(w, h)  # before the (slow) model runs
     seg = source.segment(image, threshold, calibration.plot_area)
-    result = digitize_mask(seg.mask, calibration, speeds, seg.confidence, points)
+    result = digitize_mask(seg.mask, calibration, speeds, seg.confidence, points, image=image)
     digest = hashlib.sha256(image_bytes if image_bytes is not None else image.tobytes())
     result.source = {"name": name, "sha256": digest.hexdigest()}
     result.segmentation = dict(seg.provenance)

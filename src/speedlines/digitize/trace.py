@@ -21,6 +21,7 @@ from skimage.morphology import skeletonize
 
 from speedlines.digitize import line_family
 from speedlines.digitize import line_shape as shape
+from speedlines.digitize.ink_trail import along_ink
 from speedlines.digitize.joins import Chains, end_direction, join_cost, link_pieces
 
 __all__ = ["LineInstance", "TraceSettings", "trace_lines"]
@@ -42,6 +43,7 @@ class TraceSettings:
     drop_crossing: bool = True  # speedlines never cross: drop the lines that cross others
     drop_rules: bool = True  # drop straight horizontal and vertical rules (grid, boxes, bars)
     join_pieces: float = 0.02  # longest gap between two lines, one continuing the other, joined
+    follow_ink: bool = True  # where the image is given: join and extend lines along its ink
 
 
 @dataclass
@@ -181,11 +183,13 @@ def trace_lines(
     plot_area: tuple[float, float, float, float] | None = None,
     probability: np.ndarray | None = None,
     settings: TraceSettings | None = None,
+    ink: np.ndarray | None = None,
 ) -> list[LineInstance]:
     """Speedline instances in a boolean (H, W) mask, lowest speed first.
 
     Only ``plot_area`` ([x0, y0, x1, y1] pixels, inclusive) is traced when given. The
-    probability map, where given, sets each line's confidence.
+    probability map, where given, sets each line's confidence. With the image's ink
+    (``ink_trail.ink_darkness``), lines are followed on in it past the mask's ends.
     """
     s = settings or TraceSettings()
     m = np.asarray(mask).astype(bool)
@@ -211,6 +215,9 @@ def trace_lines(
     if s.drop_rules:
         lines = line_family.drop_rules(lines)
     lines = _drop_relatively_short(lines, s.min_relative_length)
+    # After the length test: ink the model left unmarked does not make a fragment a line.
+    if ink is not None and s.follow_ink:
+        lines = _follow_ink(lines, ink, s, width, box, diagonal, probability, m.shape)
     if s.drop_crossing:
         lines = line_family.drop_crossing(lines, width + 2.0)
     lines = sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
@@ -353,3 +360,30 @@ def _distance_to_background(b: np.ndarray) -> np.ndarray:
         return ndimage.distance_transform_edt(b)
     d = cv2.distanceTransform(b.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     return np.sqrt(np.rint(d.astype(np.float64) ** 2))
+
+
+def _follow_ink(lines, ink, s: TraceSettings, width, box, diagonal, probability, image_shape):
+    """Lines joined and extended along the image's ink (``ink_trail.along_ink``); the ink
+    added counts as bridged, as the model did not mark it. A result that no longer looks
+    like a speedline, or whose confidence falls below ``min_confidence`` for all the ink the
+    model did not mark, leaves its lines as they were."""
+    if not lines:
+        return lines
+    out = []
+    for chain, points, added in along_ink([ln.points for ln in lines], ink, box, width):
+        parts = [lines[i] for i in chain]
+        if len(parts) == 1 and added == 0:
+            out.append(parts[0])
+            continue
+        length = _path_length(points)
+        if not shape.looks_like_speedline(points, length):
+            out.extend(parts)
+            continue
+        bridged = min(length - sum(ln.length - ln.bridged for ln in parts), length)
+        marked = np.concatenate([ln.points for ln in parts])
+        conf = _mean_probability(marked, probability, image_shape) * (1.0 - bridged / length)
+        if conf < s.min_confidence:
+            out.extend(parts)
+            continue
+        out.append(LineInstance(points, length, max(bridged, 0.0), conf))
+    return out

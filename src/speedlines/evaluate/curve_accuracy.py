@@ -143,8 +143,9 @@ def assess_lines(found: list[np.ndarray], meta: dict, width: int, height: int) -
 
 def score_samples(samples, mask_of, points: int = 200) -> dict:
     """Digitize each generated sample (``.image``, ``.meta``) with its exact calibration from
-    the mask ``mask_of(sample) -> (mask, probability or None)`` and pool the scores
-    (:func:`summarize`); a sample where digitizing finds nothing counts as all lines missed."""
+    the mask ``mask_of(sample) -> (mask, probability or None)`` and its image, as the tool
+    does, and pool the scores (:func:`summarize`); a sample where digitizing finds nothing
+    counts as all lines missed."""
     from speedlines.digitize.calibration import Calibration
     from speedlines.digitize.pipeline import digitize_mask
     from speedlines.errors import InputError
@@ -154,7 +155,8 @@ def score_samples(samples, mask_of, points: int = 200) -> dict:
         cal = Calibration.from_dict(s.meta["calibration"])
         mask, prob = mask_of(s)
         try:
-            found = [sl.pixels for sl in digitize_mask(mask, cal, None, prob, points).lines]
+            lines = digitize_mask(mask, cal, None, prob, points, image=s.image).lines
+            found = [sl.pixels for sl in lines]
         except InputError:
             found = []
         h, w = mask.shape

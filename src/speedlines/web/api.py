@@ -24,6 +24,7 @@ from speedlines.digitize.axes import ocr_recognizer, read_axes
 from speedlines.digitize.batch import MAX_BETAS, MAX_POINTS
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.edited import fit_lines
+from speedlines.digitize.ink_trail import ink_darkness
 from speedlines.digitize.pipeline import digitize_image, parse_speeds, select_lines
 from speedlines.digitize.tables import to_csv, to_gasturb_map, to_json
 from speedlines.digitize.trace import trace_lines
@@ -155,7 +156,7 @@ async def predict(
 def _predict(upload: Upload, source: MaskSource, method: str) -> JSONResponse:
     image = upload.decode()
     seg = source.segment(image)
-    lines = trace_lines(seg.mask, None, seg.confidence)
+    lines = trace_lines(seg.mask, None, seg.confidence, None, ink_darkness(image))
     return JSONResponse({
         "method": method,
         "sha256": upload.sha256,
