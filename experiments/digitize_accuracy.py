@@ -32,8 +32,10 @@ RULES = {  # name: the tracing settings, each adding one map-level rule to the o
     "none": TraceSettings(drop_crossing=False, drop_rules=False, join_pieces=0),
     "crossing": TraceSettings(drop_rules=False, join_pieces=0),
     "rules": TraceSettings(join_pieces=0),
-    "joins": TraceSettings(follow_ink=False),  # + broken lines joined, tighter bend test
-    "shipped": TraceSettings(),  # + lines followed on along the image's ink
+    # + broken lines joined, tighter bend test (the tracing of model v10's release)
+    "joins": TraceSettings(follow_ink=False, drop_island_arcs=False),
+    "ink": TraceSettings(drop_island_arcs=False),  # + lines followed on along the image's ink
+    "shipped": TraceSettings(),  # + lines whose ink goes on across longer lines dropped
 }
 
 

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["InkSettings", "follow_ink", "ink_darkness", "own_darkness"]
+__all__ = [
+    "InkSettings",
+    "along_ink",
+    "end_heading",
+    "follow_ink",
+    "ink_darkness",
+    "own_darkness",
+    "owner_map",
+]
 
 
 @dataclass(frozen=True)
@@ -185,7 +193,7 @@ def falling_prefix(headings: np.ndarray, max_deg: float = 100.0, back_deg: float
     return int(bad[0]) if len(bad) else len(headings)
 
 
-def _owner_map(lines: list[np.ndarray], shape: tuple[int, int], width: float) -> np.ndarray:
+def owner_map(lines: list[np.ndarray], shape: tuple[int, int], width: float) -> np.ndarray:
     """(H, W) int32: 1 + the index of the line drawn there (about its width), 0 elsewhere."""
     owner = np.zeros(shape, np.int32)
     thick = max(int(np.rint(width)) + 2, 3)
@@ -216,7 +224,7 @@ def along_ink(lines: list[np.ndarray], ink: np.ndarray, box, width: float, setti
     s = settings or InkSettings()
     x0, y0, x1, y1 = box
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
-    owner = _owner_map(lines, ink.shape, width)
+    owner = owner_map(lines, ink.shape, width)
     near = 2.0 * width + 4.0
     trails, nxt = {}, {}
     taken = set()

@@ -22,6 +22,7 @@ from skimage.morphology import skeletonize
 from speedlines.digitize import line_family
 from speedlines.digitize import line_shape as shape
 from speedlines.digitize.ink_trail import along_ink
+from speedlines.digitize.island_arcs import drop_island_arcs
 from speedlines.digitize.joins import Chains, end_direction, join_cost, link_pieces
 
 __all__ = ["LineInstance", "TraceSettings", "trace_lines"]
@@ -42,6 +43,7 @@ class TraceSettings:
     min_relative_length: float = 0.3  # of the median line length of the image
     drop_crossing: bool = True  # speedlines never cross: drop the lines that cross others
     drop_rules: bool = True  # drop straight horizontal and vertical rules (grid, boxes, bars)
+    drop_island_arcs: bool = True  # with the image: drop lines whose ink goes on across others
     join_pieces: float = 0.02  # longest gap between two lines, one continuing the other, joined
     follow_ink: bool = True  # where the image is given: join and extend lines along its ink
 
@@ -220,6 +222,8 @@ def trace_lines(
         lines = _follow_ink(lines, ink, s, width, box, diagonal, probability, m.shape)
     if s.drop_crossing:
         lines = line_family.drop_crossing(lines, width + 2.0)
+    if ink is not None and s.drop_island_arcs:
+        lines = drop_island_arcs(lines, ink, box, width)
     lines = sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
     return line_family.doubt_short_lines(lines)
 
