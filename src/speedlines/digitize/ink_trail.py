@@ -83,6 +83,23 @@ def _sample(ink: np.ndarray, p: np.ndarray, normal: np.ndarray) -> float:
     return best
 
 
+def _fan(ink: np.ndarray, q: np.ndarray, angles: np.ndarray, step: float) -> np.ndarray:
+    """``_sample`` for a step along each of ``angles`` from ``q``: the lighter of the samples
+    half and a whole step on (-1 where any lies outside the image), all at once."""
+    h, w = ink.shape
+    v = np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (A, 2)
+    n = np.stack([-v[:, 1], v[:, 0]], axis=1)
+    along = np.array([step, 0.5 * step])[:, None, None, None]
+    across = np.array([0.5, -0.5])[None, :, None, None]
+    pts = q + along * v[None, None] + across * n[None, None]  # (2, 2, A, 2)
+    c, r = np.rint(pts[..., 0]).astype(int), np.rint(pts[..., 1]).astype(int)
+    valid = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+    values = np.where(valid, ink[np.clip(r, 0, h - 1), np.clip(c, 0, w - 1)], -1.0)
+    best = values.max(axis=1)  # the darker side
+    best[:, ~valid.all(axis=(0, 1))] = -1.0
+    return best.min(axis=0)
+
+
 def _snap(ink: np.ndarray, p: np.ndarray, darkness: float, radius: int = 2) -> np.ndarray:
     """The darkest pixel within ``radius`` of ``p`` if it is ink (a traced end can lie a pixel
     off the drawn line), else ``p``."""
@@ -115,19 +132,15 @@ def follow_ink(
     most. Returns the points on ink (M, 2) and the heading at each (M,); the start first."""
     limit = step / max(min_radius, step)  # the most a smooth curve turns in one step
     deltas = np.linspace(-limit, limit, 7)
+    penalty = 0.05 * np.abs(deltas) / limit  # straight on through a crossing
     p = _snap(ink, np.asarray(start, float), darkness)
     path, headings = [p], [heading]
     travelled, gap = 0.0, 0.0
     q = p  # where the walk is, on ink or across a gap
     while travelled < max_length:
-        best, best_score = 0.0, -np.inf
-        for d in deltas:
-            v = np.array([np.cos(heading + d), np.sin(heading + d)])
-            n = np.array([-v[1], v[0]])
-            score = min(_sample(ink, q + step * v, n), _sample(ink, q + 0.5 * step * v, n))
-            score -= 0.05 * abs(d) / limit  # straight on through a crossing
-            if score > best_score:
-                best, best_score = d, score
+        scores = _fan(ink, q, heading + deltas, step) - penalty
+        k = int(np.argmax(scores))
+        best, best_score = deltas[k], scores[k]
         if best_score + 0.05 < darkness:
             # No ink within a smooth bend's reach: cross a gap straight on, or stop there.
             v = np.array([np.cos(heading), np.sin(heading)])
