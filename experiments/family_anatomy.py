@@ -9,7 +9,8 @@ chart with the shipped settings, matches the lines to the generator's truth, and
 every unmatched traced line (where it lies against the true speedlines' region, whether it
 crosses a matched line, its straightness and bend) and every missed truth line (how much of
 it the model marked at all). Writes OUT/anatomy.json and prints counts per kind, and how
-well line confidence ranks true lines above spurious ones.
+well line confidence ranks true lines above spurious ones. Traces as the tool does, with
+the image's ink.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ import cv2
 import numpy as np
 
 from speedlines.digitize.calibration import Calibration
+from speedlines.digitize.ink_trail import ink_darkness
 from speedlines.digitize.line_family import crosses
 from speedlines.digitize.line_shape import is_rule, turning
 from speedlines.digitize.trace import TraceSettings, trace_lines
 from speedlines.evaluate.curve_accuracy import assess_lines, truth_lines
+from speedlines.image_io import load_image
 from speedlines.release.test_sets import ensure_set
 
 
@@ -82,7 +85,9 @@ def main() -> None:
             meta = json.loads((data / "meta" / f"{i}.json").read_text())
             cal = Calibration.from_dict(meta["calibration"])
             prob = cv2.imread(str(args.probs / name / f"{i}.png"), cv2.IMREAD_GRAYSCALE) / 255.0
-            lines = trace_lines(prob > args.threshold, cal.plot_area, prob, settings)
+            image = load_image(data / "image" / f"{i}.png")
+            ink = ink_darkness(image)
+            lines = trace_lines(prob > args.threshold, cal.plot_area, prob, settings, ink)
             acc = assess_lines([ln.points for ln in lines], meta, meta["width"], meta["height"])
             truth = truth_lines(meta)
             matched_found = {j for _, j in acc.matched}

@@ -68,3 +68,12 @@ def test_speedlines_meeting_a_surge_line_at_their_ends_stay():
     lines = [line(upper), line(lower)]
     kept = drop_island_arcs(lines, ink_darkness(picture([upper, lower, surge], False)), BOX, 1.0)
     assert len(kept) == 2
+
+
+def test_a_trail_is_cut_at_its_first_corner_not_along_a_smooth_bend():
+    from speedlines.digitize.island_arcs import _before_corner
+
+    smooth = np.radians(np.arange(0, 180, 8.0))  # 8 degrees a step: a contour's bend
+    assert _before_corner(smooth) == len(smooth)
+    corner = np.radians([80, 80, 82, 60, 30, 5, 0, 0, 0])  # down, then along a box border
+    assert _before_corner(corner) == 2  # kept: the points before the turn began

@@ -25,6 +25,7 @@ __all__ = [
     "ink_darkness",
     "own_darkness",
     "owner_map",
+    "smooth_headings",
 ]
 
 

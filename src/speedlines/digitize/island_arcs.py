@@ -20,12 +20,22 @@ from speedlines.digitize.ink_trail import (
     follow_ink,
     own_darkness,
     owner_map,
+    smooth_headings,
 )
 
 __all__ = ["drop_island_arcs", "trail_crossing"]
 
 REACH = 1.2  # a trail is followed for up to this many times its line's length
 LONGER = 2.0  # the line crossed is more than this many times longer than the arc
+
+
+def _before_corner(headings: np.ndarray, steps: int = 3, max_deg: float = 45.0) -> int:
+    """How many trail points come before its first corner (a turn of more than ``max_deg``
+    within ``steps`` steps): a contour bends smoothly, while a trail that turns a corner has
+    left its line for another (the border of a box, a surge line)."""
+    turn = np.abs(headings[steps:] - headings[:-steps]) if len(headings) > steps else []
+    sharp = np.nonzero(np.asarray(turn) > np.radians(max_deg))[0]
+    return int(sharp[0]) + 1 if len(sharp) else len(headings)
 
 
 def _side(p: np.ndarray, line: np.ndarray) -> float:
@@ -88,6 +98,7 @@ def drop_island_arcs(lines: list, ink: np.ndarray, box, width: float, settings=N
                 ink, start, heading, REACH * ln.length, s.max_gap * diagonal, radius, darkness,
                 s.step_px,
             )  # fmt: skip
+            path = path[: _before_corner(np.unwrap(smooth_headings(path)))]
             b = trail_crossing(path, j, points, owner, near)
             arc |= b >= 0 and lines[b].length > LONGER * ln.length
         keep.append(not arc)

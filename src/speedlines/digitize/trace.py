@@ -369,8 +369,7 @@ def _distance_to_background(b: np.ndarray) -> np.ndarray:
 def _follow_ink(lines, ink, s: TraceSettings, width, box, diagonal, probability, image_shape):
     """Lines joined and extended along the image's ink (``ink_trail.along_ink``); the ink
     added counts as bridged, as the model did not mark it. A result that no longer looks
-    like a speedline, or whose confidence falls below ``min_confidence`` for all the ink the
-    model did not mark, leaves its lines as they were."""
+    like a speedline leaves its lines as they were."""
     if not lines:
         return lines
     out = []
@@ -384,10 +383,10 @@ def _follow_ink(lines, ink, s: TraceSettings, width, box, diagonal, probability,
             out.extend(parts)
             continue
         bridged = min(length - sum(ln.length - ln.bridged for ln in parts), length)
+        # Confidence is the model's, over what it marked: drawn ink it missed, found and
+        # followed, neither raises nor lowers it.
         marked = np.concatenate([ln.points for ln in parts])
-        conf = _mean_probability(marked, probability, image_shape) * (1.0 - bridged / length)
-        if conf < s.min_confidence:
-            out.extend(parts)
-            continue
+        own = sum(ln.bridged for ln in parts) / sum(ln.length for ln in parts)
+        conf = _mean_probability(marked, probability, image_shape) * (1.0 - own)
         out.append(LineInstance(points, length, max(bridged, 0.0), conf))
     return out
