@@ -61,12 +61,16 @@ def test_json_carries_curves_calibration_provenance_and_beta_points(result):
 
 def test_json_records_the_tracing_settings(result):
     default = json.loads(json.dumps(to_json(result)))["tracing"]
-    assert default == dataclasses.asdict(TraceSettings()) and default["max_gap"] > 0
+    expected = {**dataclasses.asdict(TraceSettings()), "image_ink": False}
+    assert default == expected and default["max_gap"] > 0
     assert to_json(select_lines(result, [2], None))["tracing"] == default
     custom = TraceSettings(max_gap=0.03, min_confidence=0.1)
     mask = draw(family(), (140, 240))
     tracing = to_json(digitize_mask(mask, CAL, settings=custom))["tracing"]
-    assert tracing == dataclasses.asdict(custom) != default
+    assert tracing == {**dataclasses.asdict(custom), "image_ink": False} != default
+    image = np.full((140, 240, 3), 255, np.uint8)  # blank: the ink there is to follow is none
+    with_ink = to_json(digitize_mask(mask, CAL, settings=custom, image=image))["tracing"]
+    assert with_ink["image_ink"] is True
 
 
 def test_gasturb_map_tables_read_back(result):

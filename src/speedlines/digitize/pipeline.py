@@ -120,6 +120,7 @@ def digitize_mask(
         raise InputError("no speedline found in the plotting area")
     lines = [fit_speedline(inst, calibration, k + 1, points) for k, inst in enumerate(instances)]
     tracing = asdict(settings or TraceSettings())
+    tracing["image_ink"] = ink is not None  # whether the image's ink was there to follow
     result = Digitization(lines, calibration, (w, h), tracing=tracing)
     result.check_finite()
     return select_lines(result, None, speeds, "found")
