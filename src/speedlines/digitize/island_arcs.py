@@ -86,8 +86,12 @@ def drop_island_arcs(lines: list, ink: np.ndarray, box, width: float, settings=N
     owner = owner_map(points, ink.shape, width)
     near = 2.0 * width + 4.0
     radius = max(4.0, s.min_radius * diagonal)
+    longest = max(ln.length for ln in lines)
     keep = []
     for j, ln in enumerate(lines):
+        if LONGER * ln.length >= longest:  # no line is long enough for this one to be an arc
+            keep.append(True)
+            continue
         darkness = max(s.min_darkness, s.same_ink * own_darkness(ink, ln.points))
         tangent = min(10.0, 0.2 * ln.length)
         arc = False
