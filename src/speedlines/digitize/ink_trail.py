@@ -26,6 +26,7 @@ __all__ = [
     "own_darkness",
     "owner_map",
     "smooth_headings",
+    "trail_darkness",
 ]
 
 
@@ -169,12 +170,21 @@ def end_heading(points: np.ndarray, at_end: bool, length: float) -> float:
     return float(np.arctan2(v[1], v[0]))
 
 
-def choke_trail(points: np.ndarray, ink: np.ndarray, diagonal: float, settings=None):
-    """The ink past a line's choke end: ``follow_ink`` from there over ink at least half as
-    dark as the line's own. Returns (points, headings), the choke end first."""
+def trail_darkness(ink: np.ndarray, points: np.ndarray, settings=None) -> float:
+    """The least darkness of the ink a line's trail follows: at least ``same_ink`` of the
+    line's own, and at least ``min_darkness``."""
+    s = settings or InkSettings()
+    return max(s.min_darkness, s.same_ink * own_darkness(ink, points))
+
+
+def choke_trail(points: np.ndarray, ink: np.ndarray, diagonal: float, settings=None, darkness=None):
+    """The ink past a line's choke end: ``follow_ink`` from there over ink at least
+    ``darkness`` dark (``trail_darkness`` by default). Returns (points, headings), the choke
+    end first."""
     s = settings or InkSettings()
     length = float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
-    darkness = max(s.min_darkness, s.same_ink * own_darkness(ink, points))
+    if darkness is None:
+        darkness = trail_darkness(ink, points, s)
     heading = end_heading(points, True, min(10.0, 0.2 * length))
     radius = max(4.0, s.min_radius * diagonal)
     reach = max(s.reach * length, s.min_reach * diagonal)
@@ -242,9 +252,9 @@ def along_ink(lines: list[np.ndarray], ink: np.ndarray, box, width: float, setti
     near = 2.0 * width + 4.0
     trails, nxt = {}, {}
     taken = set()
-    darkness = [max(s.min_darkness, s.same_ink * own_darkness(ink, p)) for p in lines]
+    darkness = [trail_darkness(ink, p, s) for p in lines]
     for a, p in enumerate(lines):
-        path, heads = choke_trail(p, ink, diagonal, s)
+        path, heads = choke_trail(p, ink, diagonal, s, darkness[a])
         k, b = _trail_hit(path, owner, a)
         if b >= 0 and b not in taken and np.linalg.norm(path[k] - lines[b][0]) <= near:
             start = end_heading(lines[b], False, 10.0) + np.pi  # the way b leaves its surge end

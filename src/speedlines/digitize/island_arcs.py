@@ -18,9 +18,9 @@ from speedlines.digitize.ink_trail import (
     InkSettings,
     end_heading,
     follow_ink,
-    own_darkness,
     owner_map,
     smooth_headings,
+    trail_darkness,
 )
 
 __all__ = ["drop_island_arcs", "trail_crossing"]
@@ -92,7 +92,7 @@ def drop_island_arcs(lines: list, ink: np.ndarray, box, width: float, settings=N
         if LONGER * ln.length >= longest:  # no line is long enough for this one to be an arc
             keep.append(True)
             continue
-        darkness = max(s.min_darkness, s.same_ink * own_darkness(ink, ln.points))
+        darkness = trail_darkness(ink, ln.points, s)
         tangent = min(10.0, 0.2 * ln.length)
         arc = False
         for at_end in (True, False):
