@@ -23,6 +23,7 @@ __all__ = [
     "end_heading",
     "follow_ink",
     "ink_darkness",
+    "line_trail",
     "own_darkness",
     "owner_map",
     "smooth_headings",
@@ -177,20 +178,25 @@ def trail_darkness(ink: np.ndarray, points: np.ndarray, settings=None) -> float:
     return max(s.min_darkness, s.same_ink * own_darkness(ink, points))
 
 
-def choke_trail(points: np.ndarray, ink: np.ndarray, diagonal: float, settings=None, darkness=None):
-    """The ink past a line's choke end: ``follow_ink`` from there over ink at least
-    ``darkness`` dark (``trail_darkness`` by default). Returns (points, headings), the choke
-    end first."""
+def line_trail(
+    ink: np.ndarray,
+    points: np.ndarray,
+    length: float,
+    at_end: bool,
+    reach: float,
+    diagonal: float,
+    darkness: float,
+    settings=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ink past a line's choke end (``at_end``) or, walking back, past its surge end:
+    ``follow_ink`` from there for up to ``reach`` px over ink at least ``darkness`` dark,
+    leaving the way the line (``length`` px long) leaves that end. Returns (points,
+    headings), the line's end first."""
     s = settings or InkSettings()
-    length = float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
-    if darkness is None:
-        darkness = trail_darkness(ink, points, s)
-    heading = end_heading(points, True, min(10.0, 0.2 * length))
+    heading = end_heading(points, at_end, min(10.0, 0.2 * length))
     radius = max(4.0, s.min_radius * diagonal)
-    reach = max(s.reach * length, s.min_reach * diagonal)
-    return follow_ink(
-        ink, points[-1], heading, reach, s.max_gap * diagonal, radius, darkness, s.step_px
-    )
+    start = points[-1] if at_end else points[0]
+    return follow_ink(ink, start, heading, reach, s.max_gap * diagonal, radius, darkness, s.step_px)
 
 
 def smooth_headings(path: np.ndarray, span: int = 4) -> np.ndarray:
@@ -254,7 +260,9 @@ def along_ink(lines: list[np.ndarray], ink: np.ndarray, box, width: float, setti
     taken = set()
     darkness = [trail_darkness(ink, p, s) for p in lines]
     for a, p in enumerate(lines):
-        path, heads = choke_trail(p, ink, diagonal, s, darkness[a])
+        length = float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum())
+        reach = max(s.reach * length, s.min_reach * diagonal)
+        path, heads = line_trail(ink, p, length, True, reach, diagonal, darkness[a], s)
         k, b = _trail_hit(path, owner, a)
         if b >= 0 and b not in taken and np.linalg.norm(path[k] - lines[b][0]) <= near:
             start = end_heading(lines[b], False, 10.0) + np.pi  # the way b leaves its surge end

@@ -5,7 +5,7 @@ the part of each contour that looks like a speedline: flat, then falling. That a
 crosses nothing, and bends like a speedline. Its contour goes on, though, round the island,
 and on its way it crosses the speedlines. A speedline's own ink does not: past its choke
 end it stops at a label, past its surge end it meets the surge line at a corner. So each
-line's ink is followed on past both ends (``ink_trail.follow_ink``: smoothly, straight on
+line's ink is followed on past both ends (``ink_trail.line_trail``: smoothly, straight on
 through crossings), and a line whose trail crosses a line more than twice its length, away
 from that line's ends, is an island arc (docs/results.md, issue 22).
 """
@@ -16,8 +16,7 @@ import numpy as np
 
 from speedlines.digitize.ink_trail import (
     InkSettings,
-    end_heading,
-    follow_ink,
+    line_trail,
     owner_map,
     smooth_headings,
     trail_darkness,
@@ -85,7 +84,6 @@ def drop_island_arcs(lines: list, ink: np.ndarray, box, width: float, settings=N
     points = [ln.points for ln in lines]
     owner = owner_map(points, ink.shape, width)
     near = 2.0 * width + 4.0
-    radius = max(4.0, s.min_radius * diagonal)
     longest = max(ln.length for ln in lines)
     keep = []
     for j, ln in enumerate(lines):
@@ -93,15 +91,11 @@ def drop_island_arcs(lines: list, ink: np.ndarray, box, width: float, settings=N
             keep.append(True)
             continue
         darkness = trail_darkness(ink, ln.points, s)
-        tangent = min(10.0, 0.2 * ln.length)
         arc = False
         for at_end in (True, False):
-            start = ln.points[-1] if at_end else ln.points[0]
-            heading = end_heading(ln.points, at_end, tangent)
-            path, _ = follow_ink(
-                ink, start, heading, REACH * ln.length, s.max_gap * diagonal, radius, darkness,
-                s.step_px,
-            )  # fmt: skip
+            path, _ = line_trail(
+                ink, ln.points, ln.length, at_end, REACH * ln.length, diagonal, darkness, s
+            )
             path = path[: _before_corner(np.unwrap(smooth_headings(path)))]
             b = trail_crossing(path, j, points, owner, near)
             arc |= b >= 0 and lines[b].length > LONGER * ln.length
