@@ -191,3 +191,46 @@ def test_a_monospaced_x_label_set_a_cell_apart_is_read_whole():
     pixels = np.concatenate([np.array(sl["pixels"]) for sl in sample.meta["speedlines"]])
     data = np.concatenate([np.array(sl["data"]) for sl in sample.meta["speedlines"]])
     assert (np.abs(cal.points_to_data(pixels) - data) / np.ptp(data, axis=0)).max() < 0.003
+
+
+def test_a_misread_last_digit_within_the_tolerance_does_not_pull_the_fit():
+    # 0, 250, 500, 750, 1000 every 100 px; "1009" lies 3.6 px off, inside the consensus
+    # tolerance of a 1000 px axis (4 px), and would shift the fit by about a pixel.
+    pairs = [(50, "0"), (150, "250"), (250, "500"), (350, "750"), (450, "1009")]
+    fit = _fit_axis("x", _ticks(pairs), 1000)
+    assert [t.used for t in fit.ticks] == [True, True, True, True, False]
+    assert fit.axis.to_pixel(1000) == pytest.approx(450, abs=1e-6)
+    # A label off by a pixel on a scan is no misreading: all five are kept.
+    pairs = [(50, "0"), (150.6, "250"), (249.2, "500"), (350.9, "750"), (450, "1000")]
+    assert all(t.used for t in _fit_axis("x", _ticks(pairs), 1000).ticks)
+
+
+@ocr
+def test_y_labels_whose_decimal_points_the_rasterising_lost_are_read_with_them():
+    # A GIF-era map whose 5 px y labels "3.0 2.4 1.8 1.2" lost their 1 px point: read as
+    # 30, 24, 18, 12 every label agreed with its position, ten times the truth.
+    sample = generate_sample(9801, 3, "gif")
+    reading = read_axes(sample.image)
+    assert [t.value for t in reading.y.ticks] == [3.0, 2.4, 1.8, 1.2]
+    truth = Calibration.from_dict(sample.meta["calibration"])
+    assert _span_error(reading.calibration, truth, sample.meta["calibration"]["plot_area"]) < 0.004
+
+
+def test_a_label_read_in_part_does_not_speak_against_the_others():
+    # "1.0" read as "0": not a third value contradicting 2.0 and 1.5, but part of 1.0.
+    fit = _fit_axis("y", _ticks([(100, "2.0"), (300, "1.5"), (500, "0")]), 600)
+    assert fit.axis.to_pixel(1.0) == pytest.approx(500)
+    # A label that is no part of the value at its position still counts against them.
+    with pytest.raises(InputError, match="not read with confidence"):
+        _fit_axis("y", _ticks([(100, "2.0"), (300, "1.5"), (500, "7")]), 600)
+
+
+def test_labels_off_the_multiples_of_their_step_are_refused():
+    # A font whose "0" reads as "8": 30, 60, 90, 120 read as 38, 68, 98, 128 are evenly
+    # spaced and agree with their positions, 8 units off.
+    with pytest.raises(InputError, match="not multiples of their step"):
+        _fit_axis("x", _ticks([(100, "38"), (200, "68"), (300, "98"), (400, "128")]), 400)
+    assert _fit_axis("x", _ticks([(100, "30"), (200, "60"), (300, "90"), (400, "120")]), 400)
+    # Labels missing between: 0, 20 and 50 stand on a step of 10.
+    assert _fit_axis("x", _ticks([(100, "0"), (300, "20"), (600, "50")]), 600)
+    assert _fit_axis("y", _ticks([(400, "0.088"), (300, "0.096"), (200, "0.104")]), 400)

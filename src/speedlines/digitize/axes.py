@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from speedlines.digitize.calibration import AxisCalibration, Calibration
+from speedlines.digitize.decimal_point import digit_spacing, glyphs, restore_decimal_points
 from speedlines.digitize.frame import LEAN_PX, dark_mask, find_frame, image_box, straightening
 from speedlines.digitize.skew import MIN_SKEW, skew_angle, warp
 from speedlines.digitize.units import unit_from_title
@@ -130,8 +131,8 @@ def ocr_recognizer() -> Recognizer:
 
 
 _CONFUSABLE = str.maketrans(
-    {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5",
-     "s": "5", "B": "8", "Z": "2", "z": "2", "\u2212": "-", "\u2013": "-", "\u2014": "-",
+    {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "L": "1", "|": "1", "i": "1",
+     "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "\u2212": "-", "\u2013": "-", "\u2014": "-",
      "\u2009": " ", "\u202f": " ", "'": " ", "\u00b7": "."}
 )  # fmt: skip
 _NUMBER = re.compile(r"^-?[\d ]*[\d.,]*\d*$")
@@ -344,15 +345,37 @@ def _whole_labels(profile, beside, band, gap: int, height: float) -> tuple[int, 
         rest = profile.copy()
         rest[: band[1]] = 0
         more = _band(rest, gap)
-        if more is None or more[0] - band[1] > height:
+        while more is not None:
+            pieces = beside[(beside[:, 1] >= more[0]) & (beside[:, 1] + beside[:, 3] <= more[1])]
+            if len(pieces) and pieces[:, 2:4].max() > max(2, 0.3 * height):
+                break
+            rest[: more[1]] = 0  # decimal points alone (most too small to count): look past
+            more = _band(rest, gap)
+        if more is None or more[0] - band[1] > 1.5 * height:
             return band
-        pieces = beside[(beside[:, 1] >= more[0]) & (beside[:, 1] + beside[:, 3] <= more[1])]
         groups = _group(pieces, 0, gap=0.8 * height) if len(pieces) else []
         lengths = [_box(g)[2] - _box(g)[0] for g in groups]
         if len(groups) < 2 or max(lengths) > 2 * height:
             return band
         band = (band[0], more[1])
     return band
+
+
+def _with_decimal_points(texts: list[str], owners: list, ink: np.ndarray) -> list[str]:
+    """``texts`` (one per label box in ``owners``) with the decimal points their labels' ink
+    shows and the OCR lost (``decimal_point``)."""
+    digits = [t.translate(_CONFUSABLE).replace(" ", "") for t in texts]
+    digits = [d if d.isdigit() else "" for d in digits]
+    found = [glyphs(ink[max(0, y0) : y1, max(0, x0) : x1]) for _, (x0, y0, x1, y1) in owners]
+    spacing = digit_spacing(list(zip(digits, found)))
+    out = list(texts)
+    for a in ("x", "y"):
+        mine = [i for i, (owner, _) in enumerate(owners) if owner == a]
+        fixed = restore_decimal_points([(digits[i], found[i]) for i in mine], spacing)
+        for i, f in zip(mine, fixed):
+            if f != digits[i]:
+                out[i] = f
+    return out
 
 
 def _crop(image: np.ndarray, box, pad: int) -> np.ndarray:
@@ -392,6 +415,62 @@ def _consensus(ticks: Sequence[Tick], candidates: list[list[float]], log: bool, 
     return best
 
 
+def _without_misread(p: np.ndarray, v: np.ndarray, a: float, b: float, inl: list, vals: list):
+    """The fit (a, b, inliers, values) without the one label that lies far off the line the
+    others sit on (a misread last digit, "1009" for 1000, can fall within the consensus
+    tolerance and pull the fit), or as it was: each label is tried against a fit of the rest,
+    and the worst goes if it lies more than 1.5 px and 4x the rest's own worst residual off."""
+    worst, far = None, 0.0
+    for j in range(len(p)):
+        rest = np.arange(len(p)) != j
+        ra, rb = _fit_line(p[rest], v[rest])
+        own = float(np.max(np.abs(ra * v[rest] + rb - p[rest])))
+        off = abs(ra * v[j] + rb - p[j])
+        if off > max(1.5, 4 * own) and off > far:
+            worst, far, fit = j, off, (ra, rb)
+    if worst is None:
+        return a, b, inl, vals
+    keep = [j for j in range(len(p)) if j != worst]
+    return (*fit, [inl[j] for j in keep], [vals[j] for j in keep])
+
+
+def _partial_reads(ticks: Sequence[Tick], inl: list[int], a: float, b: float) -> int:
+    """How many of the labels outside the fit read as the start or the end of the value the
+    fit puts at their position, written with the decimals of the labels in it: a label
+    partly read ("0" of "1.0", the "1." lost), not one that contradicts the fit."""
+    texts = [ticks[k].text.translate(_CONFUSABLE) for k in inl]
+    decimals = max(len(re.split(r"[.,]", t)[-1]) if re.search(r"[.,]", t) else 0 for t in texts)
+    count = 0
+    for k, t in enumerate(ticks):
+        if k in inl:
+            continue
+        digits = re.sub(r"\D", "", t.text.translate(_CONFUSABLE))
+        expected = re.sub(r"\D", "", f"{(t.pixel - b) / a:.{decimals}f}")
+        part = expected.startswith(digits) or expected.endswith(digits)
+        count += bool(digits) and digits != expected and part
+    return count
+
+
+def _on_steps(values: np.ndarray, px_per_unit: float, tol_px: float) -> bool:
+    """Whether tick values stand at whole multiples of their step, within ``tol_px`` on the
+    axis, as every axis puts them (0, 30, 60, 90): a font whose "0" reads as "8" gives 38,
+    68, 98, evenly spaced and 8 off. The step divides the differences (labels may be missing
+    between them); True where none is found (nothing to say)."""
+    v = np.unique(values)
+    if len(v) < 3:
+        return True
+    d = np.diff(v)
+
+    def off(x, step):
+        return np.abs(x - np.round(x / step) * step) * abs(px_per_unit) > tol_px
+
+    for q in range(1, 11):
+        step = float(np.median(d)) / q
+        if not off(d, step).any():
+            return not off(v, step).any()
+    return True
+
+
 def _fit_axis(name: str, ticks: list[Tick], length_px: float) -> AxisFit:
     candidates = [parse_number(t.text) for t in ticks]
     numeric = [i for i, c in enumerate(candidates) if c]
@@ -415,8 +494,13 @@ def _fit_axis(name: str, ticks: list[Tick], length_px: float) -> AxisFit:
     v = np.array(vals)
     if len(inl) >= 3:
         a, b = _fit_line(p, v)
+    if len(inl) >= 4:
+        a, b, inl, vals = _without_misread(p, v, a, b, inl, vals)
+        p, v = np.array([tk[k].pixel for k in inl]), np.array(vals)
     resid = float(np.sqrt(np.mean((a * v + b - p) ** 2)))
-    agree = len(inl) / len(numeric)
+    # Labels read in part ("0" of "1.0") do not speak against the fit they are part of.
+    partial = 0 if scale == "log" else _partial_reads(tk, inl, a, b)
+    agree = len(inl) / (len(numeric) - partial)
     ocr = float(np.mean([tk[k].confidence for k in inl]))
     support = min(1.0, (len(inl) - 1) / 3)  # two labels alone are a weak reading
     confidence = agree * ocr * (0.5 + 0.5 * support)
@@ -426,6 +510,10 @@ def _fit_axis(name: str, ticks: list[Tick], length_px: float) -> AxisFit:
         raise InputError(
             f"{name} axis: tick labels not read with confidence ({len(inl)} of "
             f"{len(numeric)} agree, confidence {confidence:.2f} < {MIN_CONFIDENCE})"
+        )
+    if scale == "linear" and not _on_steps(v, a, tol):
+        raise InputError(
+            f"{name} axis: the tick labels read are not multiples of their step (misread digits)"
         )
     # Flow grows to the right on a compressor map and pressure ratio upwards: labels read
     # the other way round are misread (a "4" and an "8" of "1.4" and "1.8" alone).
@@ -486,8 +574,9 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
             crops.append(_crop(image, box, pad=max(4, (box[3] - box[1]) // 4)))
             owners.append((a, box))
     texts = recognize(crops) if crops else []
+    fixed = _with_decimal_points([t for t, _ in texts], owners[: len(texts)], ink)
     ticks: dict[str, list[Tick]] = {"x": [], "y": []}
-    for (a, box), (text, conf) in zip(owners, texts):
+    for (a, box), (_, conf), text in zip(owners, texts, fixed):
         tick_pos = found[a][0]
         # Labels are centred on their tick: snap only to a mark close by, not to a minor one.
         reach = 0.3 * (box[3] - box[1]) if a == "x" else 0.35 * (box[3] - box[1])
