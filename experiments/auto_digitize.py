@@ -56,7 +56,7 @@ def main() -> None:
             refused += 1
             auto.append(assess_lines([], s.meta, w, h))
             continue
-        result = speeds_from_labels(result, read_texts(s.image))
+        result = speeds_from_labels(result, read_texts(s.image, within=read.plot_area))
         found = [truth.points_to_pixel(read.points_to_data(sl.pixels)) for sl in result.lines]
         scored = assess_lines(found, s.meta, w, h)
         auto.append(scored)

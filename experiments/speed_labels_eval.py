@@ -48,10 +48,11 @@ def main() -> None:
         for i in range(args.count):
             s = generate_sample(seed, i, style, case)
             start = time.perf_counter()
-            texts = read_texts(s.image)
+            area = s.meta["calibration"].get("plot_area")
+            texts = read_texts(s.image, within=area)  # as `speedlines digitize` reads them
             seconds += time.perf_counter() - start
             lines = [np.array(sl["pixels"]) for sl in s.meta["speedlines"]]
-            got = assign_speeds(lines, texts, s.meta["calibration"].get("plot_area"))
+            got = assign_speeds(lines, texts, area)
             has = labelled(s.meta)
             maps += has
             for label, truth in zip(got, s.meta["speeds"], strict=True):

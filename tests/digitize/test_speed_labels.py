@@ -141,8 +141,17 @@ def test_speeds_read_from_a_generated_chart():
     pytest.importorskip("rapidocr_onnxruntime", reason="reading text needs rapidocr-onnxruntime")
     sample = generate_sample(7003, 1, "chart", "simple")  # "N=109655" at each choke end
     lines = [np.array(sl["pixels"]) for sl in sample.meta["speedlines"]]
-    got = assign_speeds(lines, read_texts(sample.image), sample.meta["calibration"]["plot_area"])
+    area = sample.meta["calibration"]["plot_area"]
+    everything = read_texts(sample.image)
+    got = assign_speeds(lines, everything, area)
     assert [g.speed for g in got] == sample.meta["speeds"]
+    # Read within the plotting area only: the same labels, the tick labels and titles unread.
+    inside = read_texts(sample.image, within=area)
+    assert [g.speed for g in assign_speeds(lines, inside, area)] == sample.meta["speeds"]
+    assert {t.text for t in inside} < {t.text for t in everything}
+    x0, y0, x1, y1 = area
+    assert all(x0 <= (t.box[0] + t.box[2]) / 2 <= x1 for t in inside)
+    assert all(y0 <= (t.box[1] + t.box[3]) / 2 <= y1 for t in inside)
 
 
 def test_a_digitization_gets_the_speeds_it_can_trust_and_their_sources():

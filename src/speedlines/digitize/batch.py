@@ -168,7 +168,8 @@ def _make(calibrations: CalibrationSource, mask_source: MaskSource, opts: Digiti
         if opts.speeds is None and opts.speed_labels:
             from speedlines.digitize.speed_labels import read_texts, speeds_from_labels
 
-            result = speeds_from_labels(result, read_texts(image))
+            texts = read_texts(image, within=result.calibration.plot_area)
+            result = speeds_from_labels(result, texts)
         files = outputs_for(result, image, mask, opts)
         return {f"{source.stem}{suffix}": b for suffix, b in files.items()}, result
 

@@ -98,10 +98,27 @@ def speed_value(text: str) -> float | None:
     return value * 1000 if m.group("k") else value  # "90k", "90 krpm", "90k rpm"
 
 
-def read_texts(image: np.ndarray) -> list[TextBox]:
-    """Every piece of text PP-OCR finds in an (H, W, 3) RGB image."""
+def read_texts(
+    image: np.ndarray, within: tuple[float, float, float, float] | None = None
+) -> list[TextBox]:
+    """Every piece of text PP-OCR finds in an (H, W, 3) RGB image; with ``within`` (x0, y0,
+    x1, y1), only the pieces whose box centre lies inside it are read (recognition, most of
+    the time, is spent only on them: a map's speed labels lie in its plotting area).
+
+    Without PP-OCR's angle classifier: maps print no text upside down, and on small labels
+    it turned right-way-up ones over ("90 %" read as "% 06")."""
     engine = ocr_engine()
-    result, _ = engine(np.ascontiguousarray(image[..., ::-1]))
+    bgr = np.ascontiguousarray(image[..., ::-1])
+    if within is None:
+        result, _ = engine(bgr, use_cls=False)
+    else:
+        quads, _ = engine(bgr, use_cls=False, use_rec=False)
+        x0, y0, x1, y1 = within
+        quads = [np.asarray(q, dtype=np.float32) for q in quads or []]
+        quads = [q for q in quads if x0 <= q[:, 0].mean() <= x1 and y0 <= q[:, 1].mean() <= y1]
+        read, _ = engine.text_rec(engine.get_crop_img_list(bgr, quads)) if quads else ([], 0)
+        # as the engine itself keeps them: readings of at least its text score
+        result = [(q, r[0], r[1]) for q, r in zip(quads, read) if r[1] >= engine.text_score]
     out = []
     for quad, text, score in result or []:
         q = np.asarray(quad, dtype=np.float64)
