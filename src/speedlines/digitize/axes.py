@@ -2,12 +2,13 @@
 
 ``read_axes(image)`` straightens a turned scan (``skew``, ``frame``), finds the plotting
 frame (the outermost long straight rules, ``frame``), the tick marks outside its bottom and
-left sides, the label boxes next to them (connected components,
-OpenCV), reads each box with an OCR recogniser (``rapidocr-onnxruntime``: PP-OCR models as ONNX
-files inside the wheel, run on CPU by ONNX Runtime; imported lazily) and fits each axis by
-consensus over pairs of labels, so that misread labels are outvoted; the axis titles beyond
-the labels give the units (``units``). An axis that cannot be read with confidence raises
-``InputError`` naming what is missing; nothing is guessed.
+left sides and the label boxes next to them (``tick_labels``), reads each box with an OCR
+recogniser (``rapidocr-onnxruntime``: PP-OCR models as ONNX files inside the wheel, run on CPU
+by ONNX Runtime; imported lazily), puts back decimal points the OCR lost
+(``decimal_point``) and fits each axis by consensus over pairs of labels, so that misread
+labels are outvoted; the axis titles beyond the labels give the units (``units``). An axis
+that cannot be read with confidence raises ``InputError`` naming what is missing; nothing is
+guessed.
 """
 
 from __future__ import annotations

@@ -77,10 +77,10 @@ def restore_decimal_points(
 
     ``labels``: each label's text read as digits only ("" for any other text) and its glyphs;
     ``spacing``: the chart's spacing between digit glyphs in px (``digit_spacing``), or None
-    if unknown. A label gets a point from a dot on its baseline;
-    all of an axis's labels get one from wide gaps only when every label shows its widest
-    gap at the same place from the right (the same count of decimals), at least one px wider
-    than ``spacing`` and twice as wide, and no label's gap there is narrower.
+    if unknown. A label gets a point from a dot on its baseline. All of an axis's labels get
+    one from wide gaps (at least one px wider than ``spacing`` and twice as wide) only when
+    the wide gaps all stand at one place from the right (the same count of decimals), at
+    least two labels show a gap there, and none a narrower one.
     """
     out = [d for d, _ in labels]
     ok = [
