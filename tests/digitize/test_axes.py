@@ -118,6 +118,7 @@ def test_misread_label_is_outvoted_and_contradictions_refused():
         ("1,234.5", [1234.5]),
         ("0.030", [0.03]),
         ("1O0", [100.0]),
+        ("L.8", [1.8]),  # a bitmap "1" with a foot
         ("kg/s", []),
         ("", []),
         ("1,2,3", []),
@@ -208,7 +209,7 @@ def test_a_misread_last_digit_within_the_tolerance_does_not_pull_the_fit():
 @ocr
 def test_y_labels_whose_decimal_points_the_rasterising_lost_are_read_with_them():
     # A GIF-era map whose 5 px y labels "3.0 2.4 1.8 1.2" lost their 1 px point: read as
-    # 30, 24, 18, 12 every label agreed with its position, ten times the truth.
+    # 30, 24, 18, 12, every label agreed with its position at ten times the truth.
     sample = generate_sample(9801, 3, "gif")
     reading = read_axes(sample.image)
     assert [t.value for t in reading.y.ticks] == [3.0, 2.4, 1.8, 1.2]
@@ -234,3 +235,15 @@ def test_labels_off_the_multiples_of_their_step_are_refused():
     # Labels missing between: 0, 20 and 50 stand on a step of 10.
     assert _fit_axis("x", _ticks([(100, "0"), (300, "20"), (600, "50")]), 600)
     assert _fit_axis("y", _ticks([(400, "0.088"), (300, "0.096"), (200, "0.104")]), 400)
+
+
+@ocr
+def test_y_labels_are_read_past_a_lone_decimal_point():
+    # A monospaced "5.2": its 1-2 px point stands alone between the digits, too small to
+    # count as text, and stopped the label band at the "2" (every label read as its last
+    # digit, the axis refused).
+    sample = generate_sample(9801, 4, "gif")
+    reading = read_axes(sample.image)
+    assert [t.value for t in reading.y.ticks] == [5.2, 4.8, 4.4, 4.0, 3.6, 3.2, 2.8, 2.4]
+    truth = Calibration.from_dict(sample.meta["calibration"])
+    assert _span_error(reading.calibration, truth, sample.meta["calibration"]["plot_area"]) < 0.004
