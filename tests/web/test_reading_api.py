@@ -62,6 +62,9 @@ def test_each_page_line_gets_the_speed_printed_next_to_it(client):
     assert got == {10 + k: s for k, s in enumerate(reversed(sample.meta["speeds"]))}
     label = r.json()["labels"]["13"]
     assert label["text"] == "N=109655" and len(label["box"]) == 4
+    # Without the plotting area every text is read, tick labels and titles too.
+    r_all = client.post("/api/labels", files=files, data={"lines": json.dumps(lines)})
+    assert r_all.status_code == 200 and r.json()["texts"] < r_all.json()["texts"]
 
 
 @pytest.mark.parametrize(

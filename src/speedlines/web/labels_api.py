@@ -58,8 +58,8 @@ def _labels(upload: Upload, lines: str, plot_area: str | None) -> JSONResponse:
             if not (isinstance(area, list) and len(area) == 4
                     and all(isinstance(v, int | float) for v in area)):  # fmt: skip
                 raise InputError("plot_area: [x0, y0, x1, y1] expected")
-        with ocr_lock:
-            texts = read_texts(image)
+        with ocr_lock:  # as the CLI: only the text inside the plotting area can be a label
+            texts = read_texts(image, within=None if area is None else tuple(area))
         found = label_speeds(page_lines, (image.shape[1], image.shape[0]), texts, area)
     except (InputError, ValueError) as exc:
         raise HTTPException(422, str(exc).splitlines()[0]) from None
