@@ -247,3 +247,15 @@ def test_y_labels_are_read_past_a_lone_decimal_point():
     assert [t.value for t in reading.y.ticks] == [5.2, 4.8, 4.4, 4.0, 3.6, 3.2, 2.8, 2.4]
     truth = Calibration.from_dict(sample.meta["calibration"])
     assert _span_error(reading.calibration, truth, sample.meta["calibration"]["plot_area"]) < 0.004
+
+
+@ocr
+def test_lost_points_are_told_by_the_room_of_the_points_kept_on_the_other_axis():
+    # The y labels "3.6 ... 1.2" lost their points and all their gaps are alike; the x labels
+    # "0.1 ..." kept theirs, one digit each side: no label shows the font's digit spacing,
+    # but the room a kept point takes does.
+    sample = generate_sample(9991, 24, "gif")
+    reading = read_axes(sample.image)
+    assert [t.value for t in reading.y.ticks] == [3.6, 3.0, 2.4, 1.8, 1.2]
+    truth = Calibration.from_dict(sample.meta["calibration"])
+    assert _span_error(reading.calibration, truth, sample.meta["calibration"]["plot_area"]) < 0.004

@@ -4,6 +4,7 @@ import pytest
 from speedlines.digitize.decimal_point import (
     digit_spacing,
     glyphs,
+    point_room,
     restore_decimal_points,
 )
 
@@ -79,3 +80,19 @@ def test_digit_spacing_is_the_narrowest_gap_between_digits():
     assert digit_spacing(labels) == 4.0
     assert digit_spacing(labels[1:]) == 6.0
     assert digit_spacing([("1.5", None)]) is None
+    # Gaps as wide as a point's room are lost points, not the font's spacing.
+    assert digit_spacing(labels, room=6.0) == 4.0
+    assert digit_spacing(labels, room=5.0) is None
+
+
+def test_without_the_spacing_the_room_of_the_points_kept_elsewhere_tells():
+    # x labels "0.1", "0.2" kept their points (a 4 px room); the y labels "36 30 24" lost
+    # theirs, and no label shows the font's spacing between two digits.
+    kept = [glyphs(_label(["g", 1, ".", 2, "g"])), glyphs(_label(["g", 2, ".", 1, "g"]))]
+    assert point_room(kept) == 4.0
+    assert point_room([glyphs(_label(["g", 1, "g"])), None]) is None
+    wide = glyphs(_label(["g", 4, "g"]))
+    labels = [("36", wide), ("30", wide), ("24", wide)]
+    assert restore_decimal_points(labels, None, room=4.0) == ["3.6", "3.0", "2.4"]
+    narrow = glyphs(_label(["g", 2, "g"]))
+    assert restore_decimal_points([("36", narrow), ("30", narrow)], None, room=4.0) == ["36", "30"]

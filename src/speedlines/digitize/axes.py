@@ -24,7 +24,12 @@ import cv2
 import numpy as np
 
 from speedlines.digitize.calibration import AxisCalibration, Calibration
-from speedlines.digitize.decimal_point import digit_spacing, glyphs, restore_decimal_points
+from speedlines.digitize.decimal_point import (
+    digit_spacing,
+    glyphs,
+    point_room,
+    restore_decimal_points,
+)
 from speedlines.digitize.frame import LEAN_PX, dark_mask, find_frame, image_box, straightening
 from speedlines.digitize.skew import MIN_SKEW, skew_angle, warp
 from speedlines.digitize.tick_labels import label_boxes
@@ -194,11 +199,15 @@ def _with_decimal_points(texts: list[str], owners: list, ink: np.ndarray) -> lis
     digits = [t.translate(_CONFUSABLE).replace(" ", "") for t in texts]
     digits = [d if d.isdigit() else "" for d in digits]
     found = [glyphs(ink[max(0, y0) : y1, max(0, x0) : x1]) for _, (x0, y0, x1, y1) in owners]
-    spacing = digit_spacing(list(zip(digits, found)))
+    room = point_room(found)
     out = list(texts)
     for a in ("x", "y"):
         mine = [i for i, (owner, _) in enumerate(owners) if owner == a]
-        fixed = restore_decimal_points([(digits[i], found[i]) for i in mine], spacing)
+        # The font's spacing from the other axis's labels: where an axis lost its points,
+        # its own gaps are all the points' room.
+        other = [(digits[i], found[i]) for i, (owner, _) in enumerate(owners) if owner != a]
+        labels = [(digits[i], found[i]) for i in mine]
+        fixed = restore_decimal_points(labels, digit_spacing(other, room), room)
         for i, f in zip(mine, fixed):
             if f != digits[i]:
                 out[i] = f

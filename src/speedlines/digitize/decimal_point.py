@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["Glyphs", "digit_spacing", "glyphs", "restore_decimal_points"]
+__all__ = ["Glyphs", "digit_spacing", "glyphs", "point_room", "restore_decimal_points"]
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,19 @@ def _gaps_of_digits(digits: str, gl: Glyphs) -> list[tuple[int, int]]:
 
 
 def restore_decimal_points(
-    labels: Sequence[tuple[str, Glyphs | None]], spacing: float | None
+    labels: Sequence[tuple[str, Glyphs | None]],
+    spacing: float | None,
+    room: float | None = None,
 ) -> list[str]:
     """The digits of one axis's labels with the decimal points their ink shows.
 
     ``labels``: each label's text read as digits only ("" for any other text) and its glyphs;
     ``spacing``: the chart's spacing between digit glyphs in px (``digit_spacing``), or None
-    if unknown. A label gets a point from a dot on its baseline. All of an axis's labels get
-    one from wide gaps (at least one px wider than ``spacing`` and twice as wide) only when
+    if unknown; ``room``: the gap a point takes in the chart's labels that kept theirs
+    (``point_room``), used where the spacing is unknown. A label gets a point from a dot on
+    its baseline. All of an axis's labels get one from wide gaps (at least one px wider than
+    ``spacing`` and twice as wide, or without it, at most one px narrower than ``room``) only
+    when
     the wide gaps all stand at one place from the right (the same count of decimals), at
     least two labels show a gap there, and none a narrower one.
     """
@@ -92,9 +97,14 @@ def restore_decimal_points(
         d, gl = labels[i]
         if gl.dot is not None:
             out[i] = d[: gl.dot] + "." + d[gl.dot :]
-    if spacing is None or len(ok) < 2 or any(labels[i][1].dot is not None for i in ok):
+    if spacing is not None:
+        wide = max(spacing + 1, 2 * spacing, 2)
+    elif room is not None:
+        wide = max(2, room - 1)
+    else:
         return out
-    wide = max(spacing + 1, 2 * spacing, 2)
+    if len(ok) < 2 or any(labels[i][1].dot is not None for i in ok):
+        return out
     seen = [_gaps_of_digits(*labels[i]) for i in ok]
     wide_at = {place for gaps in seen for place, gap in gaps if gap >= wide}
     narrow_at = {place for gaps in seen for place, gap in gaps if gap < wide}
@@ -110,13 +120,24 @@ def restore_decimal_points(
     return out
 
 
-def digit_spacing(labels: Sequence[tuple[str, Glyphs | None]]) -> float | None:
-    """The chart's spacing between digit glyphs: the narrowest gap with no "1" beside it and no
-    point in it over all labels given (both axes), or None without any."""
+def digit_spacing(
+    labels: Sequence[tuple[str, Glyphs | None]], room: float | None = None
+) -> float | None:
+    """The font's spacing between digit glyphs: the narrowest gap with no "1" beside it and no
+    point in it over the labels given, or None without any. With ``room`` (``point_room``),
+    gaps as wide as a point's room are left out: their labels lost their points too."""
     gaps = [
         gap
         for d, gl in labels
         if d.isdigit() and gl is not None and gl.count == len(d)
         for _, gap in _gaps_of_digits(d, gl)
+        if room is None or gap < room - 1
     ]
     return float(min(gaps)) if gaps else None
+
+
+def point_room(found: Sequence[Glyphs | None]) -> float | None:
+    """The gap a decimal point takes between two digits in the labels that kept it (median),
+    or None where no label shows one."""
+    rooms = [gl.gaps[gl.dot - 1] for gl in found if gl is not None and gl.dot is not None]
+    return float(np.median(rooms)) if rooms else None
