@@ -78,14 +78,15 @@ def restore_decimal_points(
     """The digits of one axis's labels with the decimal points their ink shows.
 
     ``labels``: each label's text read as digits only ("" for any other text) and its glyphs;
-    ``spacing``: the chart's spacing between digit glyphs in px (``digit_spacing``), or None
-    if unknown; ``room``: the gap a point takes in the chart's labels that kept theirs
-    (``point_room``), used where the spacing is unknown. A label gets a point from a dot on
-    its baseline. All of an axis's labels get one from wide gaps (at least one px wider than
-    ``spacing`` and twice as wide, or without it, at most one px narrower than ``room``) only
-    when
-    the wide gaps all stand at one place from the right (the same count of decimals), at
-    least two labels show a gap there, and none a narrower one.
+    ``spacing``: the font's spacing between digit glyphs in px (``digit_spacing``, from the
+    other axis's labels), or None if unknown; ``room``: the gap a point takes in the chart's
+    labels that kept theirs (``point_room``), used where the spacing is unknown.
+
+    A label gets a point from a dot on its baseline. All of an axis's labels get one from
+    wide gaps (at least 1 px wider than ``spacing`` and twice it; without it, at most 1 px
+    narrower than ``room``) only when the wide gaps all stand at one place from the right
+    (the same count of decimals), at least two labels show a gap there, and none a narrower
+    one.
     """
     out = [d for d, _ in labels]
     ok = [
