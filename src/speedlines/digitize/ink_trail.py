@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from speedlines.digitize.joins import Chains
+
 __all__ = [
     "InkSettings",
     "along_ink",
@@ -256,20 +258,19 @@ def along_ink(lines: list[np.ndarray], ink: np.ndarray, box, width: float, setti
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     owner = owner_map(lines, ink.shape, width)
     near = 2.0 * width + 4.0
-    trails, nxt = {}, {}
-    taken = set()
+    trails = {}
+    chains = Chains(len(lines))  # each end joined once, no loops: as the traced pieces
     darkness = [trail_darkness(ink, p, s) for p in lines]
     for a, p in enumerate(lines):
         length = float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum())
         reach = max(s.reach * length, s.min_reach * diagonal)
         path, heads = line_trail(ink, p, length, True, reach, diagonal, darkness[a], s)
         k, b = _trail_hit(path, owner, a)
-        if b >= 0 and b not in taken and np.linalg.norm(path[k] - lines[b][0]) <= near:
+        if b >= 0 and np.linalg.norm(path[k] - lines[b][0]) <= near:
             start = end_heading(lines[b], False, 10.0) + np.pi  # the way b leaves its surge end
             turn = np.angle(np.exp(1j * (start - heads[k])))
-            if abs(turn) < np.radians(45) and not _loops(a, b, nxt):
-                nxt[a] = b
-                taken.add(b)
+            # a's choke end to b's surge end, unless b's is taken or that closes a loop
+            if abs(turn) < np.radians(45) and chains.join((a, 1), (b, 0)):
                 trails[a] = path[1:k]
                 continue
         # Back off from another line, then keep the part that falls like a choke end.
@@ -282,11 +283,9 @@ def along_ink(lines: list[np.ndarray], ink: np.ndarray, box, width: float, setti
         keep = int(out[0]) if len(out) else keep
         trails[a] = path[1:keep]
     out = []
-    for first in (i for i in range(len(lines)) if i not in taken):
-        chain, i = [first], first
-        while i in nxt:
-            i = nxt[i]
-            chain.append(i)
+    # Every join leads a choke end into a surge end: each walk runs surge first, unreversed.
+    for walk in sorted(chains.walks(), key=lambda w: w[0][0]):
+        chain = [i for i, _ in walk]
         parts, added = [], 0.0
         for j in chain:
             parts.append(lines[j])
@@ -325,13 +324,3 @@ def _before_gap(path: np.ndarray, step: float) -> int:
     ink is most often the line's speed label."""
     jumps = np.nonzero(np.linalg.norm(np.diff(path, axis=0), axis=1) > 1.5 * step)[0]
     return int(jumps[0]) + 1 if len(jumps) else len(path)
-
-
-def _loops(a: int, b: int, nxt: dict) -> bool:
-    """Whether joining a -> b would close a loop of joins."""
-    i = b
-    while i in nxt:
-        i = nxt[i]
-        if i == a:
-            return True
-    return i == a
