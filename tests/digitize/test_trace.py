@@ -158,13 +158,14 @@ def test_a_straight_lowest_speedline_is_kept():
 
 
 def test_a_speedline_broken_in_two_is_joined_but_not_to_a_line_beside_it():
-    from speedlines.digitize.trace import LineInstance, _join_pieces, _path_length
+    from speedlines.digitize.line_shape import path_length
+    from speedlines.digitize.trace import LineInstance, _join_pieces
 
     curve = speedline(20, 200, 40, 90)
     cut = int(np.argmin(np.abs(curve[:, 0] - 170)))  # on the knee, where islands cross
 
     def piece(points):
-        return LineInstance(points, _path_length(points), 0.0, 1.0)
+        return LineInstance(points, path_length(points), 0.0, 1.0)
 
     surge, choke = piece(curve[: cut - 2]), piece(curve[cut + 2 :])
     (joined,) = _join_pieces([choke, surge], 20.0, TraceSettings(), 2.0, None, SHAPE)

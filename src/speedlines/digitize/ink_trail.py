@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from speedlines.digitize import line_shape as shape
 from speedlines.digitize.joins import Chains
 
 __all__ = [
@@ -262,7 +263,7 @@ def along_ink(lines: list[np.ndarray], ink: np.ndarray, box, width: float, setti
     chains = Chains(len(lines))  # each end joined once, no loops: as the traced pieces
     darkness = [trail_darkness(ink, p, s) for p in lines]
     for a, p in enumerate(lines):
-        length = float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum())
+        length = shape.path_length(p)
         reach = max(s.reach * length, s.min_reach * diagonal)
         path, heads = line_trail(ink, p, length, True, reach, diagonal, darkness[a], s)
         k, b = _trail_hit(path, owner, a)
@@ -292,9 +293,7 @@ def along_ink(lines: list[np.ndarray], ink: np.ndarray, box, width: float, setti
             t = trails.get(j, np.empty((0, 2)))
             if len(t):
                 parts.append(t)
-                added += float(
-                    np.linalg.norm(np.diff(np.vstack([lines[j][-1:], t]), axis=0), axis=1).sum()
-                )
+                added += shape.path_length(np.vstack([lines[j][-1:], t]))
         out.append((chain, np.concatenate(parts), added))
     return out
 

@@ -25,6 +25,11 @@ __all__ = [
 ]
 
 
+def path_length(points: np.ndarray) -> float:
+    """Length of a polyline (0 for fewer than two points)."""
+    return float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum()) if len(points) > 1 else 0.0
+
+
 def arc_length(points: np.ndarray) -> np.ndarray:
     """Cumulative length along a polyline, starting at 0 (one value per point)."""
     steps = np.linalg.norm(np.diff(points, axis=0), axis=1)

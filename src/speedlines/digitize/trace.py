@@ -68,10 +68,6 @@ class LineInstance:
         return self.points[-1]
 
 
-def _path_length(points: np.ndarray) -> float:
-    return float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum()) if len(points) > 1 else 0.0
-
-
 def _longest_path(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """The pixels of a small 8-connected component along its longest geodesic, as (col, row)."""
     n = len(rows)
@@ -142,7 +138,7 @@ def _chains(m: np.ndarray, s: TraceSettings, diagonal: float):
     # anything to anything (dots of a dotted grid, remains of a crossing).
     shortest = max(4.0, 1.5 * width)
     pieces, cut = _pieces(skeleton, int(np.ceil(width / 2)) + 1)
-    pieces = [p for p in pieces if len(p) >= 2 and _path_length(p) >= shortest]
+    pieces = [p for p in pieces if len(p) >= 2 and shape.path_length(p) >= shortest]
     max_gap = max(s.max_gap * diagonal, 8.0 * width)  # a crossing must always be bridged
     chains = link_pieces(pieces, max_gap, s.max_turn_deg, s.tangent_px, width)
     near_cut = _dilate(cut, ndimage.generate_binary_structure(2, 1), iterations=2)
@@ -245,8 +241,8 @@ def _instance(
     """The joined parts of one line as a ``LineInstance`` oriented surge -> choke, or None
     when they are too short, do not look like a speedline, or are too little confident."""
     points = np.concatenate(parts)
-    traced = sum(_path_length(p) for p in parts)
-    length = _path_length(points)
+    traced = sum(shape.path_length(p) for p in parts)
+    length = shape.path_length(points)
     if length < s.min_length * diagonal:
         return None
     points = shape.orient(points)
@@ -283,7 +279,7 @@ def _join_pieces(lines, max_gap, s: TraceSettings, width, probability, image_sha
     chains = Chains(len(lines))  # each end joined once, no loops: as the skeleton's pieces
     for _, a, b in sorted(joins):
         points = np.concatenate([lines[a].points, lines[b].points])
-        if shape.looks_like_speedline(points, _path_length(points)):
+        if shape.looks_like_speedline(points, shape.path_length(points)):
             chains.join((a, 1), (b, 0))  # a's choke end to b's surge end
     out = []
     # Every join leads a choke end into a surge end, so each walk runs surge first, unreversed.
@@ -293,7 +289,7 @@ def _join_pieces(lines, max_gap, s: TraceSettings, width, probability, image_sha
             out.append(run[0])
             continue
         points = np.concatenate([ln.points for ln in run])
-        length = _path_length(points)
+        length = shape.path_length(points)
         bridged = length - sum(ln.length - ln.bridged for ln in run)
         conf = _mean_probability(points, probability, image_shape) * (1.0 - bridged / length)
         out.append(LineInstance(points, length, bridged, conf))
@@ -378,7 +374,7 @@ def _follow_ink(lines, ink, s: TraceSettings, width, box, diagonal, probability,
         if len(parts) == 1 and added == 0:
             out.append(parts[0])
             continue
-        length = _path_length(points)
+        length = shape.path_length(points)
         if not shape.looks_like_speedline(points, length):
             out.extend(parts)
             continue
