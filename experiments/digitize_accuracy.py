@@ -35,7 +35,9 @@ RULES = {  # name: the tracing settings, each adding one map-level rule to the o
     # + broken lines joined, tighter bend test (the tracing of model v10's release)
     "joins": TraceSettings(follow_ink=False, drop_island_arcs=False),
     "ink": TraceSettings(drop_island_arcs=False),  # + lines followed on along the image's ink
-    "shipped": TraceSettings(),  # + lines whose ink goes on across longer lines dropped
+    # + lines whose ink goes on across longer lines dropped
+    "arcs": TraceSettings(line_check=False),
+    "shipped": TraceSettings(),  # + the learned line check (line_check)
 }
 
 

@@ -132,7 +132,8 @@ def test_straight_rules_are_not_speedlines_unless_asked():
     cv2.line(m, (120, 20), (200, 23), 1, 2)  # a title box's lower border, on a turned scan
     cv2.line(m, (214, 35), (214, 100), 1, 3)  # a marker bar at the maximum flow
     _check_traced(trace_lines(mask), curves)
-    kept = trace_lines(mask, settings=TraceSettings(drop_rules=False, drop_crossing=False))
+    unruled = TraceSettings(drop_rules=False, drop_crossing=False, line_check=False)
+    kept = trace_lines(mask, settings=unruled)
     assert len(kept) == len(curves) + 3
 
 
@@ -182,7 +183,8 @@ def test_a_speedline_broken_in_two_is_joined_but_not_to_a_line_beside_it():
 def test_a_line_far_shorter_than_its_neighbours_ranks_last():
     curves = family()
     piece = speedline(60, 100, 82, 10)  # an island arc between the two lower speedlines
-    lines = trace_lines(draw([*curves, piece], SHAPE))
+    # Without the learned check, which drops it (tests/digitize/test_line_check.py).
+    lines = trace_lines(draw([*curves, piece], SHAPE), settings=TraceSettings(line_check=False))
     assert len(lines) == 4
     assert np.linalg.norm(lines[1].points[0] - piece[0]) < 3  # ordered between them
     assert all(ln.confidence > 0.9 for ln in (lines[0], *lines[2:]))

@@ -24,6 +24,7 @@ from speedlines.digitize import line_shape as shape
 from speedlines.digitize.ink_trail import along_ink
 from speedlines.digitize.island_arcs import drop_island_arcs
 from speedlines.digitize.joins import Chains, end_direction, join_cost, link_pieces
+from speedlines.digitize.line_check import check_lines, default_check
 
 __all__ = ["LineInstance", "TraceSettings", "trace_lines"]
 
@@ -46,6 +47,7 @@ class TraceSettings:
     drop_island_arcs: bool = True  # with the image: drop lines whose ink goes on across others
     join_pieces: float = 0.02  # longest gap between two lines, one continuing the other, joined
     follow_ink: bool = True  # where the image is given: join and extend lines along its ink
+    line_check: bool = True  # drop what the learned line check (line_check) takes for no line
 
 
 @dataclass
@@ -221,7 +223,9 @@ def trace_lines(
     if ink is not None and s.drop_island_arcs:
         lines = drop_island_arcs(lines, ink, box, width)
     lines = sorted(lines, key=functools.cmp_to_key(shape.lower_speed_first))
-    return line_family.doubt_short_lines(lines)
+    lines = line_family.doubt_short_lines(lines)
+    check = default_check() if s.line_check else None
+    return check_lines(lines, box, ink, check) if check is not None else lines
 
 
 def _inside(image_shape: tuple[int, int], box, border: int) -> np.ndarray:
