@@ -54,9 +54,9 @@ MODEL_FLOORS = {
     # image's ink (ink_trail, island_arcs): spurious 2 / 5 / 0 / 2, mean 0.029 / 0.142 /
     # 0.031 / 0.059 %, p95 0.055 / 0.381 / 0.063 / 0.068 % (a gif choke end extended onto
     # its neighbour's ink in a tangle). With the learned line check (line_check): spurious
-    # 1 / 2 / 0 / 0 (2 / 5 / 0 / 2 without it), crop-combined 1 (2), the rest the same.
+    # 1 / 1 / 0 / 0 (2 / 5 / 0 / 2 without it), crop-combined 1 (2), the rest the same.
     "datasheet": (1.0, 1, 0.05, 0.08),
-    "gif": (0.95, 3, 0.18, 0.40),
+    "gif": (0.95, 2, 0.18, 0.40),
     "coloured": (1.0, 1, 0.05, 0.09),
     "scan": (1.0, 1, 0.08, 0.10),
 }

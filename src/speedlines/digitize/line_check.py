@@ -45,10 +45,6 @@ FEATURES = [
     "length_diagonal",  # length / plotting-area diagonal
     "turn",  # bend from surge to choke end, radians
     "chord",  # chord / length: 1 for a straight line
-    "surge_x",  # ends, as fractions of the plotting area (0 = left, top)
-    "surge_y",
-    "choke_x",
-    "choke_y",
     "surge_offset",  # surge end x - the neighbours' mean, / area width (+: right of them)
     "choke_offset",  # choke end x - the neighbours' mean, / area width
     "span",  # columns covered / area width
@@ -59,9 +55,10 @@ FEATURES = [
     "darkness_relative",  # ink darkness / the map's median (1 without the image)
     "surge_heading",  # degrees below the horizontal at the surge end
     "choke_heading",  # degrees below the horizontal at the choke end
-    "lines",  # how many lines the map has
-    "rank",  # place in speed order, 0 = lowest, 1 = highest
 ]
+# Not among them, on purpose: where a line lies in the plotting area, how many lines the map
+# has and a line's place in speed order. They tell generated maps apart from each other (the
+# generator's layouts) more than speedlines from other curves, and real maps lay out freely.
 
 
 def _neighbours(i: int, n: int) -> list[int]:
@@ -114,10 +111,6 @@ def line_features(lines: list, box, ink: np.ndarray | None = None) -> np.ndarray
             "length_diagonal": lengths[i] / diagonal,
             "turn": turning(p, ln.length / 40),  # a step in scale with the line
             "chord": float(np.hypot(*(p[-1] - p[0]))) / max(path_length(p), 1e-9),
-            "surge_x": (surge[i, 0] - x0) / w,
-            "surge_y": (surge[i, 1] - y0) / h,
-            "choke_x": (choke[i, 0] - x0) / w,
-            "choke_y": (choke[i, 1] - y0) / h,
             "surge_offset": (surge[i, 0] - surge[nb, 0].mean()) / w if nb else 0.0,
             "choke_offset": (choke[i, 0] - choke[nb, 0].mean()) / w if nb else 0.0,
             "span": spans[i] / w,
@@ -130,8 +123,6 @@ def line_features(lines: list, box, ink: np.ndarray | None = None) -> np.ndarray
             "darkness_relative": dark[i] / dark_typical if dark is not None else 1.0,
             "surge_heading": np.degrees(end_heading(p, False, tenth)) - 180.0,
             "choke_heading": np.degrees(end_heading(p, True, tenth)),
-            "lines": float(n),
-            "rank": i / (n - 1) if n > 1 else 0.5,
         }
         out[i] = [f[k] for k in FEATURES]
     # The surge heading is measured from the end backwards: fold it to degrees below
