@@ -29,7 +29,13 @@ import numpy as np
 
 from speedlines.digitize.calibration import Calibration
 from speedlines.digitize.ink_trail import ink_darkness
-from speedlines.digitize.line_check import DEFAULT_CHECK, FEATURES, LineCheck, line_features
+from speedlines.digitize.line_check import (
+    DEFAULT_CHECK,
+    FEATURES,
+    FORMAT,
+    LineCheck,
+    line_features,
+)
 from speedlines.digitize.trace import TraceSettings, trace_lines
 from speedlines.evaluate.curve_accuracy import assess_lines
 from speedlines.image_io import load_image
@@ -101,7 +107,7 @@ def export(model, threshold: float, card: dict) -> dict:
                       "value": t.value[:, 0, 0].tolist()})  # fmt: skip
     x0 = np.zeros((1, len(FEATURES)))
     init = float(model._raw_predict_init(x0)[0, 0])
-    return {"format": "speedlines-line-check/1", "features": FEATURES, "init": init,
+    return {"format": FORMAT, "features": FEATURES, "init": init,
             "rate": model.learning_rate, "trees": trees, "threshold": threshold,
             "card": card}  # fmt: skip
 
@@ -115,7 +121,7 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=30)
     ap.add_argument("--probs", type=Path, default=Path("runs/verify/probs/default"))
     ap.add_argument("--out", type=Path, default=Path("runs/line-check"))
-    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--threshold", type=float, default=0.05, help="the shipped cut")
     ap.add_argument("--seed", type=int, default=22)
     ap.add_argument("--install", action="store_true")
     ap.add_argument("--test-sets", default="", help="fixed test sets to report, e.g. gif,scan")

@@ -89,7 +89,12 @@ def test_check_lines_drops_what_the_check_rejects_and_scales_the_rest(tmp_path):
 
 @pytest.mark.parametrize(
     "broken",
-    [{"features": FEATURES[:-1]}, {"trees": "none"}, {"init": "x"}],
+    [
+        {"features": FEATURES[:-1]},
+        {"trees": "none"},
+        {"init": "x"},
+        {"format": "speedlines-line-check/2"},
+    ],
 )
 def test_a_line_check_for_other_features_or_corrupt_is_refused(tmp_path, broken):
     with pytest.raises(InputError, match="line check"):

@@ -27,12 +27,14 @@ from speedlines.errors import InputError
 __all__ = [
     "DEFAULT_CHECK",
     "FEATURES",
+    "FORMAT",
     "LineCheck",
     "check_lines",
     "default_check",
     "line_features",
 ]
 
+FORMAT = "speedlines-line-check/1"
 # Trained on the shipped segmentation model's masks, so it ships beside it.
 DEFAULT_CHECK = Path(__file__).resolve().parent.parent / "models" / "default" / "line_check.json"
 
@@ -148,6 +150,8 @@ class LineCheck:
     def load(cls, path: str | Path) -> LineCheck:
         try:
             d = json.loads(Path(path).read_text())
+            if d.get("format", FORMAT) != FORMAT:
+                raise ValueError(f"format {d.get('format')!r}, this speedlines reads {FORMAT}")
             check = cls(d["features"], float(d["init"]), float(d["rate"]), d["trees"],
                         float(d["threshold"]), d.get("card", {}))  # fmt: skip
             for t in check.trees:
