@@ -164,20 +164,40 @@ class LineCheck:
             raise InputError(f"line check {path}: made for other line features")
         return check
 
+    @functools.cached_property
+    def _nodes(self) -> tuple[np.ndarray, ...]:
+        """The trees' node lists as (trees, nodes) arrays, padded with leaves."""
+        n = max((len(t["feature"]) for t in self.trees), default=1)
+
+        def padded(key: str, fill, dtype) -> np.ndarray:
+            a = np.full((len(self.trees), n), fill, dtype)
+            for i, t in enumerate(self.trees):
+                a[i, : len(t[key])] = t[key]
+            return a
+
+        return (
+            np.maximum(padded("feature", 0, np.int64), 0),  # leaves name feature -2
+            padded("threshold", 0.0, np.float64),
+            padded("left", -1, np.int64),
+            padded("right", -1, np.int64),
+            padded("value", 0.0, np.float64),
+        )
+
     def odds(self, x: np.ndarray) -> np.ndarray:
-        """P(speedline) per row of ``x`` (n, len(FEATURES))."""
-        raw = np.full(len(x), self.init)
-        for t in self.trees:
-            feature, threshold = np.asarray(t["feature"]), np.asarray(t["threshold"])
-            left, right = np.asarray(t["left"]), np.asarray(t["right"])
-            node = np.zeros(len(x), int)
-            for _ in range(64):  # deeper than any tree
-                leaf = left[node] < 0
-                if leaf.all():
-                    break
-                go_left = x[np.arange(len(x)), np.maximum(feature[node], 0)] <= threshold[node]
-                node = np.where(leaf, node, np.where(go_left, left[node], right[node]))
-            raw += self.rate * np.asarray(t["value"])[node]
+        """P(speedline) per row of ``x`` (n, len(FEATURES)); all trees walked at once."""
+        x = np.asarray(x, np.float64)
+        feature, threshold, left, right, value = self._nodes
+        trees = np.arange(len(self.trees))[:, None]
+        rows = np.arange(len(x))[None, :]
+        node = np.zeros((len(self.trees), len(x)), np.int64)
+        for _ in range(64):  # deeper than any tree
+            down = left[trees, node]
+            leaf = down < 0
+            if leaf.all():
+                break
+            go_left = x[rows, feature[trees, node]] <= threshold[trees, node]
+            node = np.where(leaf, node, np.where(go_left, down, right[trees, node]))
+        raw = self.init + self.rate * value[trees, node].sum(axis=0)
         return 1.0 / (1.0 + np.exp(-raw))
 
 
