@@ -94,6 +94,8 @@ def test_check_lines_drops_what_the_check_rejects_and_scales_the_rest(tmp_path):
         {"trees": "none"},
         {"init": "x"},
         {"format": "speedlines-line-check/2"},
+        {"trees": [_stump("turn", 0.0, -1.0, 1.0) | {"right": [7, -1, -1]}]},
+        {"trees": [_stump("turn", 0.0, -1.0, 1.0) | {"feature": [99, -2, -2]}]},
     ],
 )
 def test_a_line_check_for_other_features_or_corrupt_is_refused(tmp_path, broken):

@@ -158,6 +158,10 @@ class LineCheck:
                 nodes = {len(t[k]) for k in ("feature", "threshold", "left", "right", "value")}
                 if len(nodes) != 1:
                     raise ValueError("a tree's node lists differ in length")
+                if max(t["left"] + t["right"], default=-1) >= nodes.pop() or max(
+                    t["feature"], default=-1
+                ) >= len(FEATURES):
+                    raise ValueError("a tree points past its nodes or the features")
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise InputError(f"line check {path}: not a readable line-check file ({e})") from None
         if check.features != FEATURES:
