@@ -183,7 +183,7 @@ def test_a_speedline_broken_in_two_is_joined_but_not_to_a_line_beside_it():
 def test_a_line_far_shorter_than_its_neighbours_ranks_last():
     curves = family()
     piece = speedline(60, 100, 82, 10)  # an island arc between the two lower speedlines
-    # Without the learned check, which drops it (tests/digitize/test_line_check.py).
+    # The length doubt alone: the learned check would scale every confidence by its odds too.
     lines = trace_lines(draw([*curves, piece], SHAPE), settings=TraceSettings(line_check=False))
     assert len(lines) == 4
     assert np.linalg.norm(lines[1].points[0] - piece[0]) < 3  # ordered between them

@@ -47,7 +47,7 @@ class TraceSettings:
     drop_island_arcs: bool = True  # with the image: drop lines whose ink goes on across others
     join_pieces: float = 0.02  # longest gap between two lines, one continuing the other, joined
     follow_ink: bool = True  # where the image is given: join and extend lines along its ink
-    line_check: bool = True  # drop what the learned line check (line_check) takes for no line
+    line_check: bool = True  # the learned line check: drop non-speedlines, confidence x odds
 
 
 @dataclass
