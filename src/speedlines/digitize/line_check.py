@@ -123,14 +123,11 @@ def line_features(lines: list, box, ink: np.ndarray | None = None) -> np.ndarray
             else 3.0,
             "confidence_relative": conf[i] / max(np.median(conf), 1e-9),
             "darkness_relative": dark[i] / dark_typical if dark is not None else 1.0,
-            "surge_heading": np.degrees(end_heading(p, False, tenth)) - 180.0,
+            # Measured from the surge end backwards (leftwards): folded to below horizontal.
+            "surge_heading": 180.0 - np.degrees(end_heading(p, False, tenth)) % 360.0,
             "choke_heading": np.degrees(end_heading(p, True, tenth)),
         }
         out[i] = [f[k] for k in FEATURES]
-    # The surge heading is measured from the end backwards: fold it to degrees below
-    # the horizontal, as the choke end's.
-    k = FEATURES.index("surge_heading")
-    out[:, k] = -((out[:, k] + 180.0) % 360.0 - 180.0)
     return np.nan_to_num(out, nan=0.0, posinf=10.0, neginf=-10.0)
 
 
