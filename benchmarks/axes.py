@@ -20,6 +20,8 @@ read, model, tracing, fitting, speeds from the labels, files written).
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -84,6 +86,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
         segmenter = Segmenter.from_path(default_model(), threads=args.threads)
     tmp = Path(tempfile.mkdtemp(prefix="axes-bench-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     rows, refusals = [], {}
     units = {"x": np.zeros(3, int), "y": np.zeros(3, int)}  # read charts, right, wrong
     for style, i in ((style, i) for style in styles for i in range(args.count)):

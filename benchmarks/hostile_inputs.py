@@ -10,7 +10,9 @@ Every case that breaks an invariant or its expectation is listed after the table
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -18,7 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("SPEEDLINES_CACHE", tempfile.mkdtemp(prefix="speedlines-cache-"))
+if "SPEEDLINES_CACHE" not in os.environ:  # a throwaway cache, removed at exit
+    os.environ["SPEEDLINES_CACHE"] = tempfile.mkdtemp(prefix="speedlines-cache-")
+    atexit.register(shutil.rmtree, os.environ["SPEEDLINES_CACHE"], ignore_errors=True)
 
 from tests.hostile import corpus  # noqa: E402
 
