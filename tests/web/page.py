@@ -57,13 +57,14 @@ class Page:
             lambda d: d.execute_script("return Number(document.body.dataset.reading || 0) === 0")
         )
 
-    def type_speed(self, line_id: int, text: str) -> None:
-        """Replace what a line's speed box holds (perhaps a speed read from a label)."""
+    def type_speed(self, line_id: int, text: str, *then: str) -> None:
+        """Replace what a line's speed box holds (perhaps a speed read from a label), then
+        press ``then`` (Tab: leave the box, the one change that starts a fit)."""
         from selenium.webdriver.common.keys import Keys
 
         box = self.find(f"input.speed[data-line='{line_id}']")
         box.send_keys(Keys.CONTROL, "a")
-        box.send_keys(Keys.DELETE, text)
+        box.send_keys(Keys.DELETE, text, *then)
 
     @property
     def status(self) -> str:
