@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from speedlines.digitize.axes import Tick, _fit_axis, parse_number, read_axes
+from speedlines.digitize.axes import Tick, _fit_axis, decimal_mark, parse_number, read_axes
 from speedlines.digitize.calibration import Calibration
 from speedlines.errors import InputError
 from speedlines.synth.sample import generate_sample
@@ -113,11 +113,14 @@ def test_misread_label_is_outvoted_and_contradictions_refused():
         ("0,5", [0.5]),
         ("\u22121.25", [-1.25]),
         ("1 000", [1000.0]),
-        ("12,500", [12.5, 12500.0]),
+        ("12,500", [12500.0, 12.5]),
+        ("12.500", [12.5, 12500.0]),
+        ("10, 000", [10000.0, 10.0]),  # a gap read after the mark of small bitmap text
         ("1.234,5", [1234.5]),
         ("1,234.5", [1234.5]),
         ("0.030", [0.03]),
         ("1O0", [100.0]),
+        ("\u3002", [0.0]),  # a small "0" read as the ideographic full stop
         ("L.8", [1.8]),  # a bitmap "1" with a foot
         ("kg/s", []),
         ("", []),
@@ -259,3 +262,76 @@ def test_lost_points_are_told_by_the_room_of_the_points_kept_on_the_other_axis()
     assert [t.value for t in reading.y.ticks] == [3.6, 3.0, 2.4, 1.8, 1.2]
     truth = Calibration.from_dict(sample.meta["calibration"])
     assert _span_error(reading.calibration, truth, sample.meta["calibration"]["plot_area"]) < 0.004
+
+
+def test_the_labels_of_an_axis_are_read_alike_thousands_or_decimals():
+    # Beside a bare "0", "5,000" is five thousand: an axis writes its labels alike, not 0 and
+    # then 5 with three decimals. The same with points grouping the thousands.
+    for sep in ",.":
+        pairs = [(100, "0"), (200, f"5{sep}000"), (300, f"10{sep}000"), (400, f"15{sep}000")]
+        assert [t.value for t in _fit_axis("x", _ticks(pairs), 400).ticks] == [0, 5e3, 1e4, 1.5e4]
+    # Alone, a comma before three digits groups thousands (English), a point is a decimal point.
+    pairs = [(100, "2,500"), (200, "5,000"), (300, "7,500")]
+    assert [t.value for t in _fit_axis("x", _ticks(pairs), 400).ticks] == [2500, 5000, 7500]
+    pairs = [(300, "1.000"), (200, "1.500"), (100, "2.000")]
+    assert [t.value for t in _fit_axis("y", _ticks(pairs), 400).ticks] == [1.0, 1.5, 2.0]
+    # Unless the map's other labels show its decimal mark: beside "1,5" and "2,5" on the
+    # y axis, "1.000, 1.500" on the x axis are thousands.
+    assert decimal_mark(["1,5", "2,0", "2,5", "1.000", "1.500"]) == ","
+    assert decimal_mark(["0.25", "0.50", "5,000"]) == "."
+    assert decimal_mark(["5,000", "10,000", "0"]) is None  # nothing shows it
+    pairs = [(100, "1.000"), (200, "1.500"), (300, "2.000")]
+    fit = _fit_axis("x", _ticks(pairs), 400, mark=",")
+    assert [t.value for t in fit.ticks] == [1000, 1500, 2000]
+
+
+@ocr
+def test_an_open_frame_with_thousands_is_read():
+    # Only the left and bottom axis lines (no top or right side), a grid that stops short
+    # of the ends, x labels with thousands separators: as matplotlib and spreadsheets draw.
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import StrMethodFormatter
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    flow = np.linspace(0.1, 1, 50)
+    for k in range(4):
+        ax.plot(flow * 4000 * (1 + k * 0.4), 1.2 + k * 0.45 + 0.3 * np.sqrt(1 - flow**4), "k")
+    ax.set_xlim(0, 15300)
+    ax.set_ylim(1, 3.3)
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(True, color="0.75")
+    ax.set_xlabel("Corrected mass flow [lb/min]")
+    ax.set_ylabel("Pressure ratio [-]")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    height = fig.canvas.get_width_height()[1]
+    (c0, r1), (c1, r0) = ax.transData.transform([(0, 1), (15300, 3.3)])
+    plt.close(fig)
+    image = np.array(Image.open(buf).convert("RGB"))
+    reading = read_axes(image)
+    left, top, right, bottom = reading.frame
+    assert abs(left - c0) < 2 and abs(right - c1) < 3
+    assert abs(top - (height - r0)) < 3 and abs(bottom - (height - r1)) < 2
+    cal = reading.calibration
+    assert cal.x.to_data(c1) == pytest.approx(15300, rel=0.002)
+    assert cal.y.to_data(height - r0) == pytest.approx(3.3, rel=0.002)
+
+
+def test_a_zero_read_as_eight_before_the_decimal_mark_is_tried_as_zero():
+    # "0,2 0,4 0,6 0,8 1,0 1,2" in a font with a slashed zero: "8,2" to "8,8" agree with
+    # their positions, 8 units off (a wrong calibration); read "0,2" they agree with "1,2".
+    pairs = [(100, "8,2"), (200, "8,4"), (300, "8,6"), (400, "8,8"), (500, "1,6"), (600, "1,2")]
+    fit = _fit_axis("x", _ticks(pairs), 700, mark=",")
+    assert fit.axis.to_pixel(1.0) == pytest.approx(500)
+    assert [t.value for t in fit.ticks if t.used] == [0.2, 0.4, 0.6, 0.8, 1.2]
+    # A true "8.5" stays what it reads: beside 7.5 and 8.0 it fits as read.
+    fit = _fit_axis("y", _ticks([(300, "7.5"), (200, "8.0"), (100, "8.5")]), 400)
+    assert [t.value for t in fit.ticks] == [7.5, 8.0, 8.5]

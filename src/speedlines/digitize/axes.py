@@ -36,7 +36,7 @@ from speedlines.digitize.tick_labels import label_boxes
 from speedlines.digitize.units import unit_from_title
 from speedlines.errors import InputError
 
-__all__ = ["AxisFit", "AxisReading", "Tick", "parse_number", "read_axes"]
+__all__ = ["AxisFit", "AxisReading", "Tick", "decimal_mark", "parse_number", "read_axes"]
 
 OCR_PACKAGE = "rapidocr-onnxruntime"
 MIN_LABELS = 2
@@ -145,13 +145,18 @@ _CONFUSABLE = str.maketrans(
 _NUMBER = re.compile(r"^-?[\d ]*[\d.,]*\d*$")
 
 
-def parse_number(text: str) -> list[float]:
+def parse_number(text: str, decimal_mark: str | None = None) -> list[float]:
     """The values ``text`` can mean as a tick label, most likely first ([] if not a number).
 
     Understands decimal commas ("0,5"), thousands separators ("1,000", "1 000", "1.000") and
     unicode minus; "1,000" and "1.000" are ambiguous and give both readings, left to the fit.
+    The map's ``decimal_mark`` ("." or ",", where its other labels show it) comes first;
+    without it, thousands first after a comma (as in English), a decimal point after a point.
     """
     t = text.strip().translate(_CONFUSABLE).strip()
+    if t == "\u3002":  # a small lone "0", read as the ideographic full stop
+        t = "0"
+    t = re.sub(r"(?<=\d)([.,]) (?=\d)", r"\1", t)  # "10, 000": a gap read after the mark
     if not t or not _NUMBER.match(t) or not any(c.isdigit() for c in t):
         return []
     neg = t.startswith("-")
@@ -178,8 +183,25 @@ def parse_number(text: str) -> list[float]:
             out = [float(parts[0] + "." + parts[1])]
         if _thousands_ok(t, sep):
             thousands = float(t.replace(sep, ""))
-            out = [*out, thousands] if thousands not in out else out
+            if thousands not in out:
+                grouping = sep != decimal_mark if decimal_mark else sep == ","
+                out = [thousands, *out] if grouping else [*out, thousands]
     return [-v if neg else v for v in out]
+
+
+def decimal_mark(texts: Sequence[str]) -> str | None:
+    """The decimal mark a map's labels show where they are not ambiguous ("2,5", "0.25",
+    "1.234,5"), by majority; None where none shows it ("5,000" alone could be either)."""
+    votes = {".": 0, ",": 0}
+    for text in texts:
+        t = text.strip().translate(_CONFUSABLE)
+        values = parse_number(t)
+        marks = [c for c in t if c in ".,"]
+        if len(values) == 1 and marks and values[0] != float(re.sub(r"\D", "", t) or 0):
+            votes[marks[-1]] += 1  # read only one way, with a decimal part
+    if votes["."] == votes[","]:
+        return None
+    return max(votes, key=votes.get)
 
 
 def _thousands_ok(t: str, sep: str) -> bool:
@@ -229,25 +251,44 @@ def _fit_line(p: np.ndarray, v: np.ndarray) -> tuple[float, float]:
     return float(a), float(b)
 
 
+def _decimals(text: str, value: float) -> int:
+    """How many decimals ``text`` is written with when read as ``value``: the digits after
+    the separator taken as the decimal point; none where the separators group thousands."""
+    t = text.strip().translate(_CONFUSABLE)
+    digits = re.sub(r"\D", "", t)
+    seps = [i for i, c in enumerate(t) if c in ".,"]
+    if not seps or not digits or float(digits) == abs(value):
+        return 0
+    return len(re.sub(r"\D", "", t[seps[-1] :]))
+
+
 def _consensus(ticks: Sequence[Tick], candidates: list[list[float]], log: bool, tol_px: float):
-    """Best linear map value -> pixel over pairs of labels: (inlier indices, a, b, values)."""
-    best = ([], 0.0, 0.0, [])
+    """Best linear map value -> pixel over pairs of labels: (inlier indices, a, b, values).
+
+    Of fits that explain as many labels, the one that reads them all with as many decimals
+    wins: an axis writes its labels alike, so "0, 5,000, 10,000" is 0 to 10000 (thousands),
+    not 0 to 10 written "5,000" beside a bare "0"."""
+    best, best_key = ([], 0.0, 0.0, []), (0, 0)
     pos = [t.pixel for t in ticks]
-    opts = [[math.log10(c) if log else c for c in cs if not log or c > 0] for cs in candidates]
+    opts = [[(math.log10(c) if log else c, _decimals(t.text, c)) for c in cs if not log or c > 0]
+            for t, cs in zip(ticks, candidates)]  # fmt: skip
     for i, j in itertools.combinations(range(len(ticks)), 2):
-        for vi, vj in itertools.product(opts[i], opts[j]):
+        for (vi, _), (vj, _) in itertools.product(opts[i], opts[j]):
             if vi == vj or pos[i] == pos[j]:
                 continue
             a = (pos[j] - pos[i]) / (vj - vi)
             b = pos[i] - a * vi
-            inl, vals = [], []
+            inl, vals, decimals = [], [], set()
             for k, cs in enumerate(opts):
-                errs = [abs(a * c + b - pos[k]) for c in cs]
+                errs = [abs(a * c + b - pos[k]) for c, _ in cs]
                 if errs and min(errs) <= tol_px:
+                    value, written = cs[int(np.argmin(errs))]
                     inl.append(k)
-                    vals.append(cs[int(np.argmin(errs))])
-            if len(inl) > len(best[0]):
-                best = (inl, a, b, vals)
+                    vals.append(value)
+                    decimals.add(written)
+            key = (len(inl), -len(decimals))
+            if key > best_key:
+                best, best_key = (inl, a, b, vals), key
     return best
 
 
@@ -307,8 +348,19 @@ def _on_steps(values: np.ndarray, px_per_unit: float, tol_px: float) -> bool:
     return True
 
 
-def _fit_axis(name: str, ticks: list[Tick], length_px: float) -> AxisFit:
-    candidates = [parse_number(t.text) for t in ticks]
+def _with_zero(text: str, values: list[float], mark: str | None) -> list[float]:
+    """``values`` and, for a label that begins "8." or "8,", also the value with a "0" there:
+    the zero of a slashed or dotted font reads as "8" ("8.2" for 0.2), and "0.x" labels are
+    common. Last, so that where both fit as many labels, the reading as read wins."""
+    t = text.strip().translate(_CONFUSABLE)
+    if not re.match(r"8[.,]\d", t):
+        return values
+    zero = [v for v in parse_number("0" + t[1:], mark) if v not in values]
+    return values + zero
+
+
+def _fit_axis(name: str, ticks: list[Tick], length_px: float, mark: str | None = None) -> AxisFit:
+    candidates = [_with_zero(t.text, parse_number(t.text, mark), mark) for t in ticks]
     numeric = [i for i, c in enumerate(candidates) if c]
     if len(numeric) < MIN_LABELS:
         raise InputError(
@@ -418,8 +470,10 @@ def read_axes(image: np.ndarray, recognize: Recognizer | None = None) -> AxisRea
         reach = 0.3 * (box[3] - box[1]) if a == "x" else 0.35 * (box[3] - box[1])
         center = (box[0] + box[2] - 1) / 2 if a == "x" else (box[1] + box[3] - 1) / 2
         ticks[a].append(Tick(_snap(center, tick_pos, reach), text, None, conf, box))
-    x = _fit_axis("x", ticks["x"], right - left)
-    y = _fit_axis("y", ticks["y"], bottom - top)
+    # A map writes its numbers one way: "2,5" on one axis makes "5.000" thousands on the other.
+    mark = decimal_mark([t.text for t in ticks["x"] + ticks["y"]])
+    x = _fit_axis("x", ticks["x"], right - left, mark)
+    y = _fit_axis("y", ticks["y"], bottom - top, mark)
     titles = _titles(image, {a: f[2] for a, f in found.items()}, recognize)
     units = {a: unit_from_title(titles[a], a) for a in ("x", "y")}
     area = (left, top, right, bottom)

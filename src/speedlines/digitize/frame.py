@@ -38,7 +38,8 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
 def find_frame(dark: np.ndarray, lean: int = 0) -> tuple[int, int, int, int, int, int]:
     """Centres of the left, top, right, bottom frame lines; first column left of the frame's
     outside edge + 1 (its left line's first column) and first row below it. ``lean`` px:
-    lines may wander that far across a quarter of the image (a scan's sides at a slant)."""
+    lines may wander that far across a quarter of the image (a scan's sides at a slant).
+    An open frame (left and bottom axis lines only) ends where those lines end."""
     h, w = dark.shape
     across = np.ones((2 * lean + 1, 1), np.uint8)
     horiz = cv2.morphologyEx(
@@ -52,16 +53,45 @@ def find_frame(dark: np.ndarray, lean: int = 0) -> tuple[int, int, int, int, int
         (a + lean, b - lean) for a, b in _runs(horiz.sum(axis=1) >= 0.3 * w) if b - a > 2 * lean
     ]
     cols = [(a + lean, b - lean) for a, b in _runs(vert.sum(axis=0) >= 0.3 * h) if b - a > 2 * lean]
-    if len(rows) < 2 or len(cols) < 2:
+    if not rows or not cols:
         raise InputError(
             "axes: no plotting frame found (need long straight axis lines along two sides)"
         )
-    (b0, b1), (t0, t1) = rows[-1], rows[0]
-    (l0, l1), (r0, r1) = cols[0], cols[-1]
+    (b0, b1), (l0, l1) = rows[-1], cols[0]
+    # The outermost rules are the frame; but where the left and the bottom axis lines both
+    # run on well past them, or there are none, the frame is open (only those two lines, as
+    # many plotting tools draw it; the rules inside are grid lines) and ends where they end.
+    # One side alone missing is a frame side lost (a faint one on a scan), not an open frame.
+    reach = 3 + 2 * lean
+    up = _end(vert[:, max(0, l0 - lean) : l1 + lean].any(axis=1), b0, b1, reach, -1)
+    out = _end(horiz[max(0, b0 - lean) : b1 + lean].any(axis=0), l0, l1, reach, 1)
+    open_top = up is not None and (len(rows) < 2 or rows[0][0] - up > max(reach, 0.02 * h))
+    open_right = out is not None and (len(cols) < 2 or out - cols[-1][1] > max(reach, 0.02 * w))
+    if open_top and open_right:
+        (t0, t1), (r0, r1) = (up, up + 1), (out, out + 1)
+    elif len(rows) > 1 and len(cols) > 1:
+        (t0, t1), (r0, r1) = rows[0], cols[-1]
+    else:
+        raise InputError(
+            "axes: no plotting frame found (need long straight axis lines along two sides)"
+        )
     if (b0 - t1) < 0.2 * h or (r0 - l1) < 0.2 * w:
         raise InputError("axes: no plotting frame found (the axis lines found enclose no area)")
     # Centres of the four lines, then where the outside begins below and left of the frame.
     return (l0 + l1 - 1) // 2, (t0 + t1 - 1) // 2, (r0 + r1 - 1) // 2, (b0 + b1 - 1) // 2, l0, b1
+
+
+def _end(line: np.ndarray, c0: int, c1: int, reach: int, way: int) -> int | None:
+    """Where an axis line (flags along it) that comes within ``reach`` of the other axis
+    line, lying across c0..c1, ends going ``way`` (-1: towards 0); None if it does not come
+    that near (the two do not meet in a corner)."""
+    near = np.flatnonzero(line[max(0, c0 - reach) : c1 + reach]) + max(0, c0 - reach)
+    if not len(near):
+        return None
+    runs = _runs(line)
+    at = int(near[0] if way < 0 else near[-1])
+    a, b = next((a, b) for a, b in runs if a <= at < b)
+    return int(a) if way < 0 else int(b) - 1
 
 
 def _side(ink: np.ndarray, at: int, lo: int, hi: int, lean: int = LEAN_PX) -> np.ndarray | None:
@@ -82,7 +112,8 @@ def _side(ink: np.ndarray, at: int, lo: int, hi: int, lean: int = LEAN_PX) -> np
 def straightening(image: np.ndarray, angle: float) -> np.ndarray | None:
     """The projective matrix that straightens a scanned chart (image -> straight pixels): a
     turn by ``angle`` first, then the four sides of the frame found in it made straight and
-    square (a scan at a slant leans and narrows them unevenly). None without a frame."""
+    square (a scan at a slant leans and narrows them unevenly). None without a frame of four
+    sides."""
     h, w = image.shape[:2]
     first = turning(angle, w, h)
     ink = dark_mask(warp(image, first))
@@ -98,6 +129,8 @@ def straightening(image: np.ndarray, angle: float) -> np.ndarray | None:
         if all(s is not None for s in rows + cols):
             break
     else:
+        # Also an open frame: without a top and a right side, a slant cannot be squared,
+        # and a turn alone leaves the reading off by a percent.
         return None
     corners = []
     for c in cols:  # left, right: col = a * row + b; top, bottom: row = p * col + q
