@@ -170,3 +170,15 @@ def sample_chart(rng: np.random.Generator, width: int, height: int) -> dict:
         "x_from_zero": bool(rng.random() < 0.5),
         "y_from_one": bool(rng.random() < 0.6),
     }
+
+
+def sample_tick_writing(rng: np.random.Generator, style: str) -> dict:
+    """How the tick labels are written (thousands separators, a decimal comma) and whether a
+    plain chart's frame is open (left and bottom axis lines only), as plotting tools and
+    European datasheets draw them. Drawn from a stream of their own (``rng.spawn``), so that
+    every other choice of a chart stays what it was before these were added."""
+    return {
+        "thousands": bool(rng.random() < 0.5),
+        "decimal_comma": bool(rng.random() < 0.15),
+        "open_frame": style == "chart" and bool(rng.random() < 0.2),
+    }

@@ -6,13 +6,15 @@ Draws on the image's matplotlib axes only: the label drawing has none of it.
 
 from __future__ import annotations
 
-from matplotlib.ticker import AutoMinorLocator, MaxNLocator
+import re
+
+from matplotlib.ticker import AutoMinorLocator, MaxNLocator, ScalarFormatter
 
 from speedlines.synth import appearance
 from speedlines.synth.appearance import pt
 from speedlines.synth.physics import KG_S_TO_LB_MIN, CompressorMap
 
-__all__ = ["decorate_chart", "speed_text", "style_axes"]
+__all__ = ["WrittenLabels", "decorate_chart", "speed_text", "style_axes", "written_number"]
 
 
 def style_axes(ax, look: dict, chart: dict | None) -> None:
@@ -81,6 +83,42 @@ def decorate_chart(
     if chart["logo"]:
         _logo(fig, chart, rng)
     _speed_labels(ax, cmap, look["speedline_colors"], chart, flow_factor, rng)
+    _tick_writing(ax, chart)
+
+
+def written_number(text: str, thousands: bool, decimal_comma: bool) -> str:
+    """A plain number label ("12500", "2.5") with thousands grouped ("12,500"; "12.500"
+    beside a decimal comma) and/or a decimal comma ("2,5"); other text as it is."""
+    sign = text[:1] if text[:1] in ("-", "\u2212") else ""
+    body = text[len(sign) :]
+    if not re.fullmatch(r"\d+(\.\d+)?", body):
+        return text
+    whole, _, frac = body.partition(".")
+    if thousands and len(whole) > 3:
+        whole = f"{int(whole):,}".replace(",", "." if decimal_comma else ",")
+    return sign + whole + (("," if decimal_comma else ".") + frac if frac else "")
+
+
+class WrittenLabels(ScalarFormatter):
+    """matplotlib's own tick labels, written by :func:`written_number`."""
+
+    def __init__(self, thousands: bool, decimal_comma: bool):
+        super().__init__()
+        self.thousands, self.decimal_comma = thousands, decimal_comma
+
+    def __call__(self, x, pos=None):
+        return written_number(super().__call__(x, pos), self.thousands, self.decimal_comma)
+
+
+def _tick_writing(ax, chart: dict) -> None:
+    """Thousands separators, a decimal comma, an open frame, as ``chart`` asks."""
+    if chart["open_frame"] and not chart["dual_axis"]:
+        ax.spines[["top", "right"]].set_visible(False)
+    if not (chart["thousands"] or chart["decimal_comma"]):
+        return  # matplotlib's own labels, as they were
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "linear":
+            axis.set_major_formatter(WrittenLabels(chart["thousands"], chart["decimal_comma"]))
 
 
 def _font(chart: dict, scale: float = 1.0) -> dict:

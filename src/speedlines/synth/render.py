@@ -276,6 +276,8 @@ def render(
     """
     look = appearance.sample_lines(rng, len(cmap.lines), style, width)
     chart = appearance.sample_chart(rng, width, height) if style != "crop" else None
+    if chart:
+        chart.update(appearance.sample_tick_writing(rng.spawn(1)[0], style))
     family = style if style in families.FAMILIES else None
     if family:
         families.restyle(family, rng, look, chart)
