@@ -90,6 +90,8 @@ def label_boxes(dark: np.ndarray, frame, axis: str):
     thin = stats[:, 2] <= max(4, 2 * max(tx, ty) + 2)
     ticks = stats[touching & thin & (stats[:, 3] >= 2)]
     tick_pos = sorted(float(s[0] + (s[2] - 1) / 2 + lo) for s in ticks)
+    # Major ticks are the long ones (minor ones are shorter); labels stand by them.
+    major = sorted(float(s[0] + (s[2] - 1) / 2) for s in ticks if s[3] >= 0.8 * ticks[:, 3].max())
     sliver = touching & (stats[:, 3] <= 2 + thick) & (stats[:, 2] >= 3 * stats[:, 3])
     text = stats[~(touching & thin) & ~sliver]
     text = text[text[:, 4] >= 2]
@@ -111,12 +113,14 @@ def label_boxes(dark: np.ndarray, frame, axis: str):
         return tick_pos, [], None
     if axis == "y":
         band = _whole_labels(profile, beside, band, gap, height)
+    band = _first_line(profile, beside, band)
     inside = text[(text[:, 1] >= band[0]) & (text[:, 1] + text[:, 3] <= band[1])]
     heights = inside[:, 3] if axis == "x" else inside[:, 2]
     char = float(np.median(heights)) if len(inside) else 8.0
     groups = _group(inside, 0, gap=0.8 * char) if len(inside) else []
     if axis == "x":
         groups = _by_tick(groups, [t - lo for t in tick_pos], 2 * char)
+        groups = [piece for g in groups for piece in _split_at_ticks(g, major)]
 
     def to_image(g):
         a0, b0, a1, b1 = _box(g)
@@ -136,6 +140,54 @@ def label_boxes(dark: np.ndarray, frame, axis: str):
         if len(words) and t1 - t0 <= 3 * char:
             title = to_image(words)
     return tick_pos, boxes, title
+
+
+def _first_line(profile: np.ndarray, beside: np.ndarray, band: tuple[int, int]):
+    """The labels' band cut after its first line of text (x labels; for y labels, their
+    column) where the axis title follows closer than the band's closing gap: at the first
+    empty row beyond the labels when what lies beyond is one run of text of a like size (not
+    a comma's tail) that spreads no wider along the axis."""
+    start, stop = band
+    for row in range(start + 1, stop):
+        if profile[row] or not profile[row - 1]:
+            continue
+        above = beside[(beside[:, 1] >= start) & (beside[:, 1] + beside[:, 3] <= row)]
+        below = beside[beside[:, 1] >= row]
+        if not len(above) or not len(below):
+            continue
+        line, next_line = float(np.median(above[:, 3])), float(np.median(below[:, 3]))
+        # Both lines of text alike in size (not a sliver of the frame above a line of labels);
+        # beyond, one run of text (a title, not the labels' other halves or a box's foot over
+        # them) that spreads no wider along the axis than the labels.
+        if (
+            row - start >= 0.8 * line
+            and 0.5 * next_line <= line <= 2 * next_line
+            and len(_group(below, 0, gap=2 * next_line)) == 1
+            and _extent(above) >= _extent(below)
+        ):
+            return start, row
+    return band
+
+
+def _extent(stats: np.ndarray) -> int:
+    return int((stats[:, 0] + stats[:, 2]).max() - stats[:, 0].min())
+
+
+def _split_at_ticks(group: np.ndarray, major: list[float]) -> list[np.ndarray]:
+    """A group of x-label characters that runs over two or more major tick marks (crowded
+    labels set edge to edge: "0.000.030.06") split into one label per tick, each character
+    to the tick it is nearest; as it is where the pieces would not be labels of their own."""
+    x0, _, x1, _ = _box(group)
+    within = np.array([t for t in major if x0 <= t < x1])
+    if len(within) < 2:
+        return [group]
+    centres = group[:, 0] + group[:, 2] / 2
+    nearest = np.argmin(np.abs(centres[:, None] - within[None, :]), axis=1)
+    pieces = [group[nearest == k] for k in range(len(within))]
+    spacing = float(np.min(np.diff(within)))
+    if any(not len(p) or _box(p)[2] - _box(p)[0] > 1.5 * spacing for p in pieces):
+        return [group]
+    return pieces
 
 
 def _by_tick(groups: list[np.ndarray], ticks: list[float], gap: float) -> list[np.ndarray]:
