@@ -12,7 +12,8 @@ from speedlines.digitize.units import unit_from_title
      ("Volume Flow [m~3/s]", "m^3/s"), ("Volume flow [m³/s]", "m^3/s"), ("Flow [lb/s]", "lb/s"),
      ("Volume Flow [Ib/min]", "lb/min"), ("Flow in lbm/min", "lbm/min"),
      ("W [kg/s] (corr.)", "kg/s"), ("Mass flow", ""), ("Speed [rpm]", ""), ("", ""),
-     ("Flow (2)", "")],
+     ("Flow (2)", ""), ("Carreeted Air Flow, efm", "cfm"), ("Volume Flow [cfn]", "cfm"),
+     ("Flow (Ib/s)", "lb/s"), ("Corrected Air Flow, Ib/s", "lb/s")],
 )  # fmt: skip
 def test_flow_units(title, unit):
     assert unit_from_title(title, "x") == unit

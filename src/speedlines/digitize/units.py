@@ -16,7 +16,10 @@ __all__ = ["FLOW_UNITS", "unit_from_title"]
 
 FLOW_UNITS = ("kg/s", "kg/min", "kg/h", "g/s", "lb/min", "lb/s", "lbm/min", "lbm/s", "cfm",
               "m^3/s", "m^3/min", "m^3/h")  # fmt: skip
-_ALIASES = {"ppm": "lbmin", "lbsmin": "lbmin", "lbsmn": "lbmin", "kgsec": "kgs", "lbsec": "lbs"}
+# Misreadings too far off to match loosely: a three-letter unit with a small "c" read "e" or
+# its "m" read "n" or "rn" ("efm", "cfn") is one letter in three off.
+_ALIASES = {"ppm": "lbmin", "lbsmin": "lbmin", "lbsmn": "lbmin", "kgsec": "kgs", "lbsec": "lbs",
+            "efm": "cfm", "cfn": "cfm", "cfrn": "cfm", "efn": "cfm"}  # fmt: skip
 MATCH = 0.8  # least similarity (difflib ratio) of a fragment's key to a unit's key
 # A pressure ratio's title: "ratio", "PR", "π", "p2/p1", or total-to-total "..._tt", "(t-t)".
 RATIO_WORDS = re.compile(
@@ -51,6 +54,8 @@ def _fragments(title: str) -> list[str]:
 def _flow_unit(fragment: str) -> str | None:
     key = _key(fragment)
     key = _ALIASES.get(key, key)
+    if key.startswith("ib"):  # a capital "I" for the "l" of "lb"
+        key = "l" + key[1:]
     if not key or key.isdigit():
         return None
     scores = sorted(
