@@ -94,3 +94,20 @@ def test_a_y_title_close_beside_the_labels_is_not_part_of_them():
     _, boxes, title = label_boxes(ink, find_frame(ink), "y")
     assert len(boxes) == 7
     assert title is not None and title[2] <= min(b[0] for b in boxes)
+
+
+def test_the_other_half_of_a_y_label_is_not_taken_for_the_title():
+    # "2,4" and "1,6" set with a comma apart from both digits, and a short title close
+    # beside them: beyond the comma lie the labels' first digits, not a line of their own.
+    ink = np.zeros((500, 400), np.uint8)
+    ink[20:481, 120:122] = ink[20:22, 120:381] = ink[20:481, 379:381] = ink[479:481, 120:381] = 1
+    for row in (150, 350):
+        ink[row, 114:120] = 1  # the tick mark
+        ink[row - 10 : row + 10, 96:110] = 1  # "4"
+        ink[row + 6 : row + 12, 90:93] = 1  # ","
+        ink[row - 10 : row + 10, 73:87] = 1  # "2"
+    for r in range(170, 330, 18):  # the title's letters, turned, 6 px beside the labels
+        ink[r : r + 14, 50:67] = 1
+    _, boxes, title = label_boxes(ink, find_frame(ink), "y")
+    assert [(b[0], b[2]) for b in boxes] == [(73, 110), (73, 110)]
+    assert title is not None and (title[0], title[2]) == (50, 67)

@@ -152,7 +152,11 @@ def _first_line(profile: np.ndarray, beside: np.ndarray, band: tuple[int, int]):
         if profile[row] or not profile[row - 1]:
             continue
         above = beside[(beside[:, 1] >= start) & (beside[:, 1] + beside[:, 3] <= row)]
-        below = beside[beside[:, 1] >= row]
+        # The next line only: beyond a y label's comma lie its other digits, then the title.
+        first = row + int(np.argmax(profile[row:] > 0))
+        ends = np.flatnonzero(profile[first:] == 0)
+        end = first + int(ends[0]) if len(ends) else len(profile)
+        below = beside[(beside[:, 1] >= row) & (beside[:, 1] < end)]
         if not len(above) or not len(below):
             continue
         line, next_line = float(np.median(above[:, 3])), float(np.median(below[:, 3]))
