@@ -111,3 +111,18 @@ def test_the_other_half_of_a_y_label_is_not_taken_for_the_title():
     _, boxes, title = label_boxes(ink, find_frame(ink), "y")
     assert [(b[0], b[2]) for b in boxes] == [(73, 110), (73, 110)]
     assert title is not None and (title[0], title[2]) == (50, 67)
+
+
+def test_a_y_title_with_an_underscore_nearest_the_labels_is_still_the_title():
+    # "π_tt" turned: its underscore, a thin bar, stands between the labels and the letters.
+    ink = np.zeros((500, 400), np.uint8)
+    ink[20:481, 120:122] = ink[20:22, 120:381] = ink[20:481, 379:381] = ink[479:481, 120:381] = 1
+    for row in (150, 350):
+        ink[row, 114:120] = 1
+        ink[row - 10 : row + 10, 96:110] = 1  # "3", "2"
+    for r in range(190, 310, 18):
+        ink[r : r + 14, 71:87] = 1
+    ink[240:262, 91:94] = 1  # the underscore
+    _, boxes, title = label_boxes(ink, find_frame(ink), "y")
+    assert [(b[0], b[2]) for b in boxes] == [(96, 110), (96, 110)]
+    assert title is not None and (title[0], title[2]) == (71, 94)

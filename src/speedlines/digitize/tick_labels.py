@@ -91,7 +91,8 @@ def label_boxes(dark: np.ndarray, frame, axis: str):
     ticks = stats[touching & thin & (stats[:, 3] >= 2)]
     tick_pos = sorted(float(s[0] + (s[2] - 1) / 2 + lo) for s in ticks)
     # Major ticks are the long ones (minor ones are shorter); labels stand by them.
-    major = sorted(float(s[0] + (s[2] - 1) / 2) for s in ticks if s[3] >= 0.8 * ticks[:, 3].max())
+    longest = ticks[:, 3].max() if len(ticks) else 0
+    major = sorted(float(s[0] + (s[2] - 1) / 2) for s in ticks if s[3] >= 0.8 * longest)
     sliver = touching & (stats[:, 3] <= 2 + thick) & (stats[:, 2] >= 3 * stats[:, 3])
     text = stats[~(touching & thin) & ~sliver]
     text = text[text[:, 4] >= 2]
@@ -152,13 +153,15 @@ def _first_line(profile: np.ndarray, beside: np.ndarray, band: tuple[int, int]):
         if profile[row] or not profile[row - 1]:
             continue
         above = beside[(beside[:, 1] >= start) & (beside[:, 1] + beside[:, 3] <= row)]
-        # The next line only: beyond a y label's comma lie its other digits, then the title.
+        below = beside[beside[:, 1] >= row]
+        if not len(above) or not len(below):
+            continue
+        # The next run of ink alone: beyond a y label's comma lie its other digits (one
+        # piece by each label), and only then the title.
         first = row + int(np.argmax(profile[row:] > 0))
         ends = np.flatnonzero(profile[first:] == 0)
         end = first + int(ends[0]) if len(ends) else len(profile)
-        below = beside[(beside[:, 1] >= row) & (beside[:, 1] < end)]
-        if not len(above) or not len(below):
-            continue
+        following = below[below[:, 1] < end]
         line, next_line = float(np.median(above[:, 3])), float(np.median(below[:, 3]))
         # Both lines of text alike in size (not a sliver of the frame above a line of labels);
         # beyond, one run of text (a title, not the labels' other halves or a box's foot over
@@ -166,7 +169,7 @@ def _first_line(profile: np.ndarray, beside: np.ndarray, band: tuple[int, int]):
         if (
             row - start >= 0.8 * line
             and 0.5 * next_line <= line <= 2 * next_line
-            and len(_group(below, 0, gap=2 * next_line)) == 1
+            and len(_group(following, 0, gap=2 * next_line)) == 1
             and _extent(above) >= _extent(below)
         ):
             return start, row
@@ -180,7 +183,8 @@ def _extent(stats: np.ndarray) -> int:
 def _split_at_ticks(group: np.ndarray, major: list[float]) -> list[np.ndarray]:
     """A group of x-label characters that runs over two or more major tick marks (crowded
     labels set edge to edge: "0.000.030.06") split into one label per tick, each character
-    to the tick it is nearest; as it is where the pieces would not be labels of their own."""
+    to the tick it is nearest; left whole where a piece would be empty or wider than the
+    room between two ticks allows a label."""
     x0, _, x1, _ = _box(group)
     within = np.array([t for t in major if x0 <= t < x1])
     if len(within) < 2:
