@@ -156,24 +156,30 @@ def _first_line(profile: np.ndarray, beside: np.ndarray, band: tuple[int, int]):
         below = beside[beside[:, 1] >= row]
         if not len(above) or not len(below):
             continue
-        # The next run of ink alone: beyond a y label's comma lie its other digits (one
-        # piece by each label), and only then the title.
-        first = row + int(np.argmax(profile[row:] > 0))
-        ends = np.flatnonzero(profile[first:] == 0)
-        end = first + int(ends[0]) if len(ends) else len(profile)
-        following = below[below[:, 1] < end]
         line, next_line = float(np.median(above[:, 3])), float(np.median(below[:, 3]))
+        labels = len(_group(above, 0, gap=line))
         # Both lines of text alike in size (not a sliver of the frame above a line of labels);
-        # beyond, one run of text (a title, not the labels' other halves or a box's foot over
-        # them) that spreads no wider along the axis than the labels.
+        # beyond, text that spreads no wider along the axis than the labels (not the foot of
+        # a box over them), and not the labels' other halves: beyond a y label's comma, or
+        # the gap of its lost point, lie its first digits, glyphs as tall as its last ones
+        # and level with them, where a title's letters are so only by chance.
         if (
             row - start >= 0.8 * line
             and 0.5 * next_line <= line <= 2 * next_line
-            and len(_group(following, 0, gap=2 * next_line)) == 1
             and _extent(above) >= _extent(below)
+            and _level_with(above, below) < max(2, labels / 2)
         ):
             return start, row
     return band
+
+
+def _level_with(above: np.ndarray, below: np.ndarray, tol: int = 1) -> int:
+    """How many components of ``below`` span the same stretch along the axis as one of
+    ``above`` (start and end within ``tol`` px)."""
+    a0, a1 = above[:, 0], above[:, 0] + above[:, 2]
+    b0, b1 = below[:, 0], below[:, 0] + below[:, 2]
+    same = (np.abs(b0[:, None] - a0[None]) <= tol) & (np.abs(b1[:, None] - a1[None]) <= tol)
+    return int(same.any(axis=1).sum())
 
 
 def _extent(stats: np.ndarray) -> int:
