@@ -146,8 +146,8 @@ def label_boxes(dark: np.ndarray, frame, axis: str):
 def _first_line(profile: np.ndarray, beside: np.ndarray, band: tuple[int, int]):
     """The labels' band cut after its first line of text (x labels; for y labels, their
     column) where the axis title follows closer than the band's closing gap: at the first
-    empty row beyond the labels when what lies beyond is one run of text of a like size (not
-    a comma's tail) that spreads no wider along the axis."""
+    empty row beyond the labels when what lies beyond is text of a like size (not a comma's
+    tail), spreads no wider along the axis, and is not the labels' other halves."""
     start, stop = band
     for row in range(start + 1, stop):
         if profile[row] or not profile[row - 1]:
