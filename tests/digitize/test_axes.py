@@ -345,6 +345,10 @@ def test_a_zero_read_as_eight_before_the_decimal_mark_is_tried_as_zero():
     fit = _fit_axis("x", _ticks(pairs), 700, mark=",")
     assert fit.axis.to_pixel(1.0) == pytest.approx(500)
     assert [t.value for t in fit.ticks if t.used] == [0.2, 0.4, 0.6, 0.8, 1.2]
+    # Every zero of the label read as "8": "8.88, 8.06" for 0.00, 0.06 (a GIF map's font).
+    texts = ["8.88", "8.86", "8.12", "8.18", "6.24", "6.36", "0.36"]
+    fit = _fit_axis("x", _ticks([(107 + 76 * k, t) for k, t in enumerate(texts)]), 600)
+    assert [t.value for t in fit.ticks if t.used] == [0.0, 0.06, 0.12, 0.18, 0.36]
     # A true "8.5" stays what it reads: beside 7.5 and 8.0 it fits as read.
     fit = _fit_axis("y", _ticks([(300, "7.5"), (200, "8.0"), (100, "8.5")]), 400)
     assert [t.value for t in fit.ticks] == [7.5, 8.0, 8.5]

@@ -349,14 +349,17 @@ def _on_steps(values: np.ndarray, px_per_unit: float, tol_px: float) -> bool:
 
 
 def _with_zero(text: str, values: list[float], mark: str | None) -> list[float]:
-    """``values`` and, for a label that begins "8." or "8,", also the value with a "0" there:
-    the zero of a slashed or dotted font reads as "8" ("8.2" for 0.2), and "0.x" labels are
-    common. Last, so that where both fit as many labels, the reading as read wins."""
+    """``values`` and, for a label that begins "8." or "8,", also the value with a "0" there
+    and then with every "8" a "0": the zero of a slashed or dotted font reads as "8" ("8.2"
+    for 0.2, "8.86" for 0.06), and "0.x" labels are common. Last, so that where both fit as
+    many labels, the reading as read wins."""
     t = text.strip().translate(_CONFUSABLE)
     if not re.match(r"8[.,]\d", t):
         return values
-    zero = [v for v in parse_number("0" + t[1:], mark) if v not in values]
-    return values + zero
+    out = list(values)
+    for zeros in ("0" + t[1:], t.replace("8", "0")):
+        out += [v for v in parse_number(zeros, mark) if v not in out]
+    return out
 
 
 def _fit_axis(name: str, ticks: list[Tick], length_px: float, mark: str | None = None) -> AxisFit:
