@@ -16,6 +16,22 @@ from speedlines.digitize.frame import dark_mask, find_frame
 from speedlines.digitize.tick_labels import label_boxes
 
 
+def _ink(fig) -> np.ndarray:
+    """The dark-ink mask of a matplotlib figure, saved as PNG."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return dark_mask(np.array(Image.open(buf).convert("RGB")))
+
+
+def _frame(height: int, left: int, right: int, bottom: int) -> np.ndarray:
+    """An ink mask 400 px wide with a closed 2 px frame: columns ``left`` to ``right`` (end
+    excluded), rows 20 to ``bottom``."""
+    ink = np.zeros((height, 400), np.uint8)
+    ink[20:bottom, left : left + 2] = ink[20:22, left:right] = 1
+    ink[20:bottom, right - 2 : right] = ink[bottom - 2 : bottom, left:right] = 1
+    return ink
+
+
 def _x_labels(ticks, fontsize, labelpad, minor=False, fmt="{x:.2f}"):
     """Tick centres (px), x label boxes and title box of a small chart drawn as asked."""
     fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
@@ -27,11 +43,9 @@ def _x_labels(ticks, fontsize, labelpad, minor=False, fmt="{x:.2f}"):
     ax.tick_params(labelsize=fontsize)
     ax.set_xlabel("Volume Flow [kg/s]", fontsize=fontsize + 2, labelpad=labelpad)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    ink = _ink(fig)
     centres = ax.transData.transform([(t, 0) for t in ticks])[:, 0]
     plt.close(fig)
-    ink = dark_mask(np.array(Image.open(buf).convert("RGB")))
     _, boxes, title = label_boxes(ink, find_frame(ink), "x")
     return centres, boxes, title
 
@@ -68,8 +82,7 @@ def test_a_wide_label_over_minor_ticks_is_not_split():
 def test_the_foot_of_a_box_over_the_labels_does_not_cut_them_off():
     # An annotation box that hangs below the frame, just over the labels' line: its foot is a
     # line of ink above the labels, of a like height, but no wider than one label.
-    ink = np.zeros((300, 400), np.uint8)
-    ink[20:241, 40:42] = ink[20:22, 40:361] = ink[20:241, 359:361] = ink[239:241, 40:361] = 1
+    ink = _frame(300, 40, 361, 241)
     ticks = [41, 121, 201, 281, 360]
     for t, text in zip(ticks, ["0.0", "0.1", "0.2", "0.3", "0.4"]):
         ink[241:245, t] = 1
@@ -87,10 +100,8 @@ def test_a_y_title_close_beside_the_labels_is_not_part_of_them():
     ax.tick_params(labelsize=11)
     ax.set_ylabel("PR [-]", fontsize=12, labelpad=0)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    ink = _ink(fig)
     plt.close(fig)
-    ink = dark_mask(np.array(Image.open(buf).convert("RGB")))
     _, boxes, title = label_boxes(ink, find_frame(ink), "y")
     assert len(boxes) == 7
     assert title is not None and title[2] <= min(b[0] for b in boxes)
@@ -99,8 +110,7 @@ def test_a_y_title_close_beside_the_labels_is_not_part_of_them():
 def test_the_other_half_of_a_y_label_is_not_taken_for_the_title():
     # "2,4" and "1,6" set with a comma apart from both digits, and a short title close
     # beside them: beyond the comma lie the labels' first digits, not a line of their own.
-    ink = np.zeros((500, 400), np.uint8)
-    ink[20:481, 120:122] = ink[20:22, 120:381] = ink[20:481, 379:381] = ink[479:481, 120:381] = 1
+    ink = _frame(500, 120, 381, 481)
     for row in (150, 350):
         ink[row, 114:120] = 1  # the tick mark
         ink[row - 10 : row + 10, 96:110] = 1  # "4"
@@ -115,8 +125,7 @@ def test_the_other_half_of_a_y_label_is_not_taken_for_the_title():
 
 def test_a_y_title_with_an_underscore_nearest_the_labels_is_still_the_title():
     # "π_tt" turned: its underscore, a thin bar, stands between the labels and the letters.
-    ink = np.zeros((500, 400), np.uint8)
-    ink[20:481, 120:122] = ink[20:22, 120:381] = ink[20:481, 379:381] = ink[479:481, 120:381] = 1
+    ink = _frame(500, 120, 381, 481)
     for row in (150, 350):
         ink[row, 114:120] = 1
         ink[row - 10 : row + 10, 96:110] = 1  # "3", "2"

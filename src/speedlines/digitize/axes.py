@@ -196,9 +196,8 @@ def decimal_mark(texts: Sequence[str]) -> str | None:
     for text in texts:
         t = text.strip().translate(_CONFUSABLE)
         values = parse_number(t)
-        marks = [c for c in t if c in ".,"]
-        if len(values) == 1 and marks and values[0] != float(re.sub(r"\D", "", t) or 0):
-            votes[marks[-1]] += 1  # read only one way, with a decimal part
+        if len(values) == 1 and _decimals(t, values[0]):
+            votes[[c for c in t if c in ".,"][-1]] += 1  # read only one way, with a decimal part
     if votes["."] == votes[","]:
         return None
     return max(votes, key=votes.get)

@@ -18,6 +18,7 @@ from speedlines.errors import InputError
 __all__ = ["LEAN_PX", "dark_mask", "find_frame", "image_box", "straightening"]
 
 LEAN_PX = 3  # how far a turned scan's frame sides may wander, before they are straightened
+_NO_FRAME = "axes: no plotting frame found (need long straight axis lines along two sides)"
 
 
 def dark_mask(image: np.ndarray) -> np.ndarray:
@@ -54,9 +55,7 @@ def find_frame(dark: np.ndarray, lean: int = 0) -> tuple[int, int, int, int, int
     ]
     cols = [(a + lean, b - lean) for a, b in _runs(vert.sum(axis=0) >= 0.3 * h) if b - a > 2 * lean]
     if not rows or not cols:
-        raise InputError(
-            "axes: no plotting frame found (need long straight axis lines along two sides)"
-        )
+        raise InputError(_NO_FRAME)
     (b0, b1), (l0, l1) = rows[-1], cols[0]
     # The outermost rules are the frame; but where the left and the bottom axis lines both
     # run on well past them, or there are none, the frame is open (only those two lines, as
@@ -72,9 +71,7 @@ def find_frame(dark: np.ndarray, lean: int = 0) -> tuple[int, int, int, int, int
     elif len(rows) > 1 and len(cols) > 1:
         (t0, t1), (r0, r1) = rows[0], cols[-1]
     else:
-        raise InputError(
-            "axes: no plotting frame found (need long straight axis lines along two sides)"
-        )
+        raise InputError(_NO_FRAME)
     if (b0 - t1) < 0.2 * h or (r0 - l1) < 0.2 * w:
         raise InputError("axes: no plotting frame found (the axis lines found enclose no area)")
     # Centres of the four lines, then where the outside begins below and left of the frame.

@@ -183,7 +183,9 @@ def _level_with(above: np.ndarray, below: np.ndarray, tol: int = 1) -> int:
 
 
 def _extent(stats: np.ndarray) -> int:
-    return int((stats[:, 0] + stats[:, 2]).max() - stats[:, 0].min())
+    """How far components reach along the axis, first to last."""
+    x0, _, x1, _ = _box(stats)
+    return x1 - x0
 
 
 def _split_at_ticks(group: np.ndarray, major: list[float]) -> list[np.ndarray]:
@@ -199,7 +201,7 @@ def _split_at_ticks(group: np.ndarray, major: list[float]) -> list[np.ndarray]:
     nearest = np.argmin(np.abs(centres[:, None] - within[None, :]), axis=1)
     pieces = [group[nearest == k] for k in range(len(within))]
     spacing = float(np.min(np.diff(within)))
-    if any(not len(p) or _box(p)[2] - _box(p)[0] > 1.5 * spacing for p in pieces):
+    if any(not len(p) or _extent(p) > 1.5 * spacing for p in pieces):
         return [group]
     return pieces
 
